@@ -1,0 +1,154 @@
+"""The `quizapp` command: launch the app, or check, list and export from the shell.
+
+Exit codes: 0 success, 1 the checked content has errors, 2 usage or environment errors
+(a bad option, an unwritable data folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from quizapp import __version__
+from quizapp.core import paths
+from quizapp.core.loader import LoadResult, expand_paths, load_decks
+from quizapp.core.model import deck_json_schema
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--decks",
+        metavar="PATH",
+        type=Path,
+        action="append",
+        default=[],
+        help="also load decks from this file or folder (repeatable)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help=f"where scores are kept (default: ${paths.DATA_DIR_ENV} or the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for `quizapp` and its subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common)
+    parser = argparse.ArgumentParser(
+        prog="quizapp",
+        description="Learn how a medicine works, and check that you know it. "
+        "Education only, not medical advice.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = sub.add_parser(
+        "validate", parents=[common], help="check deck files and report every error"
+    )
+    validate.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="deck files or folders"
+    )
+
+    sub.add_parser("decks", parents=[common], help="list the decks found, with cards per topic")
+    sub.add_parser("schema", parents=[common], help="print the deck JSON Schema")
+
+    lint = sub.add_parser(
+        "lint", parents=[common], help="content checks: reading level, sources, wording"
+    )
+    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="deck files or folders")
+    return parser
+
+
+def _load(args: argparse.Namespace, explicit: Sequence[Path] = ()) -> LoadResult:
+    if explicit:
+        return load_decks(expand_paths(explicit))
+    data_folder = paths.data_dir(args.data_dir)
+    return load_decks(paths.deck_search_paths(args.decks, data_folder))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """`quizapp validate`: one line per error, then a summary."""
+    missing = [p for p in args.paths if not p.exists()]
+    for path in missing:
+        print(f"{path}: no such file or folder", file=sys.stderr)
+    if missing:
+        return 2
+    result = _load(args, args.paths)
+    for error in result.errors:
+        print(error)
+    bad_files = len({error.path for error in result.errors})
+    print(
+        f"{len(result.decks)} deck(s) valid, {bad_files} file(s) with"
+        f" {len(result.errors)} error(s)"
+    )
+    return 1 if result.errors else 0
+
+
+def cmd_decks(args: argparse.Namespace) -> int:
+    """`quizapp decks`: id, title, audience and quiz cards per topic."""
+    result = _load(args)
+    for deck in result.decks:
+        topics = ", ".join(f"{topic} {count}" for topic, count in deck.cards_per_topic().items())
+        print(f"{deck.id}\t{deck.title}\t{deck.audience}\t{topics}\t{len(deck.flashcards)} flashcards")
+    for error in result.errors:
+        print(error, file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """`quizapp schema`: the deck JSON Schema, for editors."""
+    print(json.dumps(deck_json_schema(), indent=2))
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """`quizapp lint`: content checks beyond the schema."""
+    from quizapp.core.lint import lint_result
+
+    result = _load(args, args.paths)
+    findings = lint_result(result)
+    for finding in findings:
+        print(finding)
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    print(f"{len(result.decks)} deck(s) checked, {errors} error(s), {len(findings) - errors} warning(s)")
+    return 1 if errors or result.errors else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Launch the terminal app."""
+    from quizapp.ui.app import make_app
+
+    app = make_app(data_dir=paths.data_dir(args.data_dir), extra_decks=args.decks)
+    app.run()
+    return app.return_code or 0
+
+
+COMMANDS = {
+    None: cmd_run,
+    "validate": cmd_validate,
+    "decks": cmd_decks,
+    "schema": cmd_schema,
+    "lint": cmd_lint,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `quizapp` console script and `python -m quizapp`."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except BrokenPipeError:  # `quizapp schema | head` closed the pipe early
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
