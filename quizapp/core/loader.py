@@ -393,7 +393,8 @@ def _typos(raw_errors: list[Any]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
         if err["type"] != "extra_forbidden" or not err["loc"]:
             continue
         parent = tuple(err["loc"][:-1])
-        candidates = [name for name in missing.get(parent, []) if (*parent, name) not in pairs.values()]
+        taken = set(pairs.values())
+        candidates = [name for name in missing.get(parent, []) if (*parent, name) not in taken]
         close = difflib.get_close_matches(str(err["loc"][-1]), candidates, n=1, cutoff=0.7)
         if close:
             pairs[tuple(err["loc"])] = (*parent, close[0])
