@@ -16,35 +16,40 @@ from quizapp import __version__
 from quizapp.core import paths
 from quizapp.core.loader import LoadResult, expand_paths, load_decks
 from quizapp.core.model import deck_json_schema
+from quizapp.core.store import StoreError
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    # Subcommands repeat the options so they may come after the subcommand too; their
+    # copies must not reset a value given before it, hence SUPPRESS as their default.
     parser.add_argument(
         "--decks",
         metavar="PATH",
         type=Path,
         action="append",
-        default=[],
+        default=argparse.SUPPRESS if suppress else [],
         help="also load decks from this file or folder (repeatable)",
     )
     parser.add_argument(
         "--data-dir",
         metavar="PATH",
         type=Path,
-        default=None,
+        default=argparse.SUPPRESS if suppress else None,
         help=f"where scores are kept (default: ${paths.DATA_DIR_ENV} or the user data folder)",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for `quizapp` and its subcommands."""
+    top = argparse.ArgumentParser(add_help=False)
+    _add_common(top)
     common = argparse.ArgumentParser(add_help=False)
-    _add_common(common)
+    _add_common(common, suppress=True)
     parser = argparse.ArgumentParser(
         prog="quizapp",
         description="Learn how a medicine works, and check that you know it. "
         "Education only, not medical advice.",
-        parents=[common],
+        parents=[top],
     )
     parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -63,6 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
         "lint", parents=[common], help="content checks: reading level, sources, wording"
     )
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="deck files or folders")
+
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write attempts and answers as CSV (one row per answer) or JSON",
+    )
+    export.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+    )
+    export.add_argument("--learner", metavar="NAME", help="only this learner's attempts")
+    export.add_argument(
+        "--output", metavar="FILE", type=Path, help="write to FILE (mode 0600) instead of stdout"
+    )
     return parser
 
 
@@ -130,12 +148,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """`quizapp export`: attempts and answers, to stdout or `--output`."""
+    from quizapp.core.export import export_attempts, export_to_file
+    from quizapp.core.store import NotFoundError, ScoreStore
+
+    store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
+    if store.recovery_message:
+        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    try:
+        if args.output is None:
+            export_attempts(store, args.format, sys.stdout, args.learner)
+        else:
+            count = export_to_file(store, args.format, args.output, args.learner)
+            print(f"Exported {count} attempt(s) to {args.output}", file=sys.stderr)
+    except NotFoundError:
+        names = ", ".join(learner.name for learner in store.learners()) or "none yet"
+        print(f"quizapp: no learner called {args.learner!r} (learners: {names})", file=sys.stderr)
+        return 2
+    except OSError as error:
+        if isinstance(error, BrokenPipeError):
+            raise
+        target = args.output or "standard output"
+        print(f"quizapp: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 COMMANDS = {
     None: cmd_run,
     "validate": cmd_validate,
     "decks": cmd_decks,
     "schema": cmd_schema,
     "lint": cmd_lint,
+    "export": cmd_export,
 }
 
 
@@ -144,6 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except StoreError as error:  # unusable data folder or database: say so, no traceback
+        print(f"quizapp: {error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `quizapp schema | head` closed the pipe early
         return 0
     except KeyboardInterrupt:

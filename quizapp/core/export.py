@@ -1,0 +1,216 @@
+"""Export attempts and answers from the score store as CSV or JSON.
+
+Both formats carry the same fields under the same names.
+
+CSV: one row per answer, the attempt's columns repeated on each row; an attempt with no
+answers yet still gets one row, with the answer columns empty. Columns, in this order
+(`CSV_COLUMNS`, stable: new columns are only ever added at the end):
+
+    learner, learner_id, attempt_id, deck_id, deck_version, deck_title, mode, status,
+    started_at, finished_at, score, max_score, passed, pass_mark,
+    answer_id, card_id, card_hash, topic, critical, response, correct, points,
+    elapsed_ms, answered_at
+
+Empty cell = no value; booleans are `true`/`false`; times are UTC ISO-8601 ending in `Z`;
+`response` is the learner's response as JSON text.
+
+JSON: `{"format": "quizapp-export", "format_version": 1, "exported_at": ...,
+"attempts": [...]}` where each attempt has the attempt fields above plus `plan` and
+`answers` (a list of objects with the answer fields above, `response` as a JSON value).
+
+Rows come ordered by learner name, then attempt start, then answer order.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore, to_db_time
+
+Format = Literal["csv", "json"]
+FORMATS: tuple[str, ...] = ("csv", "json")
+
+EXPORT_FORMAT_VERSION = 1
+"""Version of the JSON export layout."""
+
+ATTEMPT_COLUMNS: tuple[str, ...] = (
+    "learner",
+    "learner_id",
+    "attempt_id",
+    "deck_id",
+    "deck_version",
+    "deck_title",
+    "mode",
+    "status",
+    "started_at",
+    "finished_at",
+    "score",
+    "max_score",
+    "passed",
+    "pass_mark",
+)
+"""Attempt fields, in CSV column order."""
+
+ANSWER_COLUMNS: tuple[str, ...] = (
+    "answer_id",
+    "card_id",
+    "card_hash",
+    "topic",
+    "critical",
+    "response",
+    "correct",
+    "points",
+    "elapsed_ms",
+    "answered_at",
+)
+"""Answer fields, in CSV column order."""
+
+CSV_COLUMNS: tuple[str, ...] = ATTEMPT_COLUMNS + ANSWER_COLUMNS
+"""Every CSV column, in order."""
+
+
+def _attempt_fields(learner: Learner, attempt: Attempt) -> dict[str, Any]:
+    return {
+        "learner": learner.name,
+        "learner_id": learner.id,
+        "attempt_id": attempt.id,
+        "deck_id": attempt.deck_id,
+        "deck_version": attempt.deck_version,
+        "deck_title": attempt.deck_title,
+        "mode": attempt.mode,
+        "status": attempt.status,
+        "started_at": to_db_time(attempt.started_at),
+        "finished_at": None if attempt.finished_at is None else to_db_time(attempt.finished_at),
+        "score": attempt.score,
+        "max_score": attempt.max_score,
+        "passed": attempt.passed,
+        "pass_mark": attempt.pass_mark,
+    }
+
+
+def _answer_fields(answer: AnswerRecord) -> dict[str, Any]:
+    return {
+        "answer_id": answer.id,
+        "card_id": answer.card_id,
+        "card_hash": answer.card_hash,
+        "topic": answer.topic,
+        "critical": answer.critical,
+        "response": answer.response,
+        "correct": answer.correct,
+        "points": answer.points,
+        "elapsed_ms": answer.elapsed_ms,
+        "answered_at": to_db_time(answer.answered_at),
+    }
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _write_csv(pairs: list[tuple[Learner, Attempt]], out: TextIO) -> None:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for learner, attempt in pairs:
+        head = [_cell(value) for value in _attempt_fields(learner, attempt).values()]
+        if not attempt.answers:
+            writer.writerow(head + [""] * len(ANSWER_COLUMNS))
+        for answer in attempt.answers:
+            fields = _answer_fields(answer)
+            fields["response"] = json.dumps(fields["response"], ensure_ascii=False)
+            writer.writerow(head + [_cell(value) for value in fields.values()])
+
+
+def _write_json(pairs: list[tuple[Learner, Attempt]], out: TextIO) -> None:
+    document = {
+        "format": "quizapp-export",
+        "format_version": EXPORT_FORMAT_VERSION,
+        "exported_at": to_db_time(datetime.now(UTC)),
+        "attempts": [
+            {
+                **_attempt_fields(learner, attempt),
+                "plan": attempt.plan,
+                "answers": [_answer_fields(answer) for answer in attempt.answers],
+            }
+            for learner, attempt in pairs
+        ],
+    }
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def export_attempts(
+    store: ScoreStore, fmt: Format, out: TextIO, learner: str | None = None
+) -> int:
+    """Write attempts and their answers to a text stream.
+
+    Args:
+        store: The score store.
+        fmt: "csv" (one row per answer) or "json" (attempts with nested answers).
+        out: Where to write; open CSV files with `newline=""`.
+        learner: Only this learner's attempts (name, ignoring case); everyone's when None.
+
+    Returns:
+        The number of attempts written.
+
+    Raises:
+        ValueError: Unknown format.
+        NotFoundError: No learner has this name.
+        StoreError: The database cannot be read.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    pairs = store.export_rows(learner)
+    if fmt == "csv":
+        _write_csv(pairs, out)
+    else:
+        _write_json(pairs, out)
+    return len(pairs)
+
+
+def export_to_file(
+    store: ScoreStore, fmt: Format, path: Path, learner: str | None = None
+) -> int:
+    """Write an export to a file, readable by its owner only (0600).
+
+    The export is written to a temporary file next to `path` and renamed over it at the
+    end, so a failed export never leaves a half-written file or clobbers an earlier one.
+
+    Args:
+        store: The score store.
+        fmt: "csv" or "json".
+        path: The file to write (replaced if it exists).
+        learner: Only this learner's attempts; everyone's when None.
+
+    Returns:
+        The number of attempts written.
+
+    Raises:
+        OSError: The file cannot be written.
+        ValueError, NotFoundError, StoreError: As for `export_attempts`.
+    """
+    path = Path(path)
+    # mkstemp creates the file 0600, which the rename keeps: exports hold health data.
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            count = export_attempts(store, fmt, handle, learner)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    return count
