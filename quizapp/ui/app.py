@@ -1,0 +1,177 @@
+"""The Textual app: wires settings, the score store and the screens together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from quizapp.core import paths
+from quizapp.core.loader import load_decks
+from quizapp.core.model import Deck
+from quizapp.core.settings import Settings, load_settings, save_settings
+from quizapp.core.store import ScoreStore
+from quizapp.ui.commands import DeckCommands
+from quizapp.ui.messages import DecksLoaded, LearnerChanged
+from quizapp.ui.screens.home import HomeScreen
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class QuizApp(App[None]):
+    """quizapp's terminal user interface.
+
+    The app owns the long-lived objects (settings, store, loaded decks, the current
+    learner) and hands them down to screens; screens report back with messages.
+    """
+
+    TITLE = "quizapp"
+    SUB_TITLE = "Medicine education. Not medical advice."
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {DeckCommands}
+    BINDINGS = [
+        Binding(
+            "ctrl+q", "quit", "Quit", id="quit", show=False, tooltip="Leave quizapp (answers are saved)"
+        ),
+    ]
+
+    def __init__(
+        self,
+        *,
+        store: ScoreStore,
+        settings: Settings,
+        settings_file: Path,
+        deck_paths: Sequence[Path],
+        startup_notes: Sequence[str] = (),
+        clock: Clock = _utc_now,
+    ) -> None:
+        """Create the app; use `make_app` rather than calling this directly.
+
+        Args:
+            store: The opened score store.
+            settings: Settings loaded at start-up.
+            settings_file: Where settings are saved when they change.
+            deck_paths: Deck files and folders to load.
+            startup_notes: Messages to show once the app is up (recovered files, ...).
+            clock: Source of the current time (tests pass a fixed one).
+        """
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.settings_file = settings_file
+        self.deck_paths = list(deck_paths)
+        self.startup_notes = list(startup_notes)
+        self.clock = clock
+        self.decks: dict[str, Deck] = {}
+
+    def get_default_screen(self) -> Screen[None]:
+        return HomeScreen(self.store, initial_learner=self.settings.learner, clock=self.clock)
+
+    def on_mount(self) -> None:
+        self._apply_theme(self.settings.theme)
+        self.theme_changed_signal.subscribe(self, lambda theme: self._remember_theme(theme.name))
+        self.load_decks()
+        for note in self.startup_notes:
+            self.notify(note, severity="warning", timeout=10, markup=False)
+
+    def _apply_theme(self, name: str) -> None:
+        if name in self.available_themes:
+            self.theme = name
+
+    def _remember_theme(self, name: str) -> None:
+        if name != self.settings.theme:
+            self.settings.theme = name
+            self.save_settings()
+
+    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
+    def save_settings(self) -> None:
+        """Write the settings file in the background."""
+        save_settings(self.settings, self.settings_file)
+
+    @work(thread=True, exclusive=True, group="decks", exit_on_error=False)
+    def load_decks(self) -> None:
+        """Parse and validate every deck in the background, then post `DecksLoaded`."""
+        result = load_decks(self.deck_paths)
+        self.post_message(DecksLoaded(result.decks, result.errors))
+
+    @on(DecksLoaded)
+    def _decks_loaded(self, message: DecksLoaded) -> None:
+        self.decks = {deck.id: deck for deck in message.decks}
+        home = self._home()
+        if home is not None:
+            home.deck_errors = list(message.errors)
+            home.decks = list(message.decks)
+
+    def _home(self) -> HomeScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                return screen
+        return None
+
+    @on(LearnerChanged)
+    def _remember_learner(self, message: LearnerChanged) -> None:
+        if self.settings.learner != message.learner.name:
+            self.settings.learner = message.learner.name
+            self.save_settings()
+
+    def get_system_commands(self, screen: Screen[object]):  # type: ignore[no-untyped-def]
+        yield from super().get_system_commands(screen)
+        home = self._home()
+        if home is not None:
+            yield SystemCommand("Switch learner", "Choose or add a learner", home.action_learner)
+            yield SystemCommand(
+                "Education notice", "Read the education-not-advice notice", home.action_notice
+            )
+            yield SystemCommand("History", "Your past quizzes and exams", home.action_history)
+
+
+def make_app(
+    *,
+    data_dir: Path,
+    extra_decks: Sequence[Path] = (),
+    bundled: bool = True,
+    clock: Clock = _utc_now,
+) -> QuizApp:
+    """Build the app from a data folder; the CLI and the tests both use this.
+
+    Opening the store happens here, before the UI starts, so that an unusable data folder
+    is reported on the command line (exit 2) rather than inside a half-drawn screen.
+
+    Args:
+        data_dir: Folder for the score database, settings and the user's decks.
+        extra_decks: Deck files or folders given with `--decks`.
+        bundled: Also load the decks that ship with the app (tests turn this off).
+        clock: Source of the current time.
+
+    Returns:
+        The app, ready to `run()`.
+
+    Raises:
+        StoreError: The data folder or database cannot be used.
+    """
+    settings_file = paths.settings_path(data_dir)
+    store = ScoreStore.open(paths.db_path(data_dir), now=clock)
+    settings, warning = load_settings(settings_file)
+    notes = [warning] if warning else []
+    if store.recovery_message:
+        notes.append(store.recovery_message)
+    deck_paths = paths.deck_search_paths(extra_decks, data_dir)
+    if not bundled:
+        deck_paths = deck_paths[1:]
+    return QuizApp(
+        store=store,
+        settings=settings,
+        settings_file=settings_file,
+        deck_paths=deck_paths,
+        startup_notes=notes,
+        clock=clock,
+    )

@@ -1,0 +1,14 @@
+"""Small formatting helpers shared by screens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def local_time(moment: datetime | str | None) -> str:
+    """A stored UTC time shown in the learner's local time zone, to the minute."""
+    if moment is None:
+        return "—"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

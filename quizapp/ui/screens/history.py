@@ -1,0 +1,143 @@
+"""History: a learner's attempts, and the answers of one attempt."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from quizapp.core.model import Deck
+from quizapp.core.quiz import describe_response
+from quizapp.core.store import Attempt, AttemptSummary, Learner, ScoreStore
+from quizapp.ui.format import local_time
+from quizapp.ui.screens.home import percent
+
+MODE_NAMES = {"practice": "Practice", "exam": "Exam", "review": "Review"}
+
+
+def passed_text(passed: bool | None, status: str) -> str:
+    """Pass/fail as a word and a symbol (never colour alone)."""
+    if status == "unfinished":
+        return "… unfinished"
+    if passed is None:
+        return "—"
+    return "✓ passed" if passed else "✗ not passed"
+
+
+class HistoryScreen(Screen[None]):
+    """Every attempt of one learner, newest first; Enter opens one."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-history")]
+
+    def __init__(self, store: ScoreStore, learner: Learner, decks: dict[str, Deck]) -> None:
+        super().__init__()
+        self.store = store
+        self.learner = learner
+        self.decks = decks
+        self.attempts: list[AttemptSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Content(f"History of {self.learner.name}"), id="history-title")
+        table: DataTable[Text] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Date", "Deck", "Mode", "Score", "Result")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "History"
+        self._load()
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _load(self) -> None:
+        attempts = self.store.history(self.learner.id)
+        self.app.call_from_thread(self._show, attempts)
+
+    def _show(self, attempts: list[AttemptSummary]) -> None:
+        self.attempts = attempts
+        table = self.query_one("#history", DataTable)
+        table.clear()
+        for a in attempts:
+            table.add_row(
+                Text(local_time(a.started_at)),
+                Text(a.deck_title or a.deck_id),
+                Text(MODE_NAMES.get(a.mode, a.mode)),
+                Text(percent(a.score, a.max_score)),
+                Text(passed_text(a.passed, a.status)),
+                key=str(a.id),
+            )
+        if not attempts:
+            self.query_one("#history-title", Static).update(
+                Content(f"History of {self.learner.name}: no quizzes yet.")
+            )
+        table.focus()
+
+    @on(DataTable.RowSelected, "#history")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        attempt_id = int(event.row_key.value or 0)
+        self.app.push_screen(AttemptScreen(self.store, attempt_id, self.decks))
+
+
+class AttemptScreen(Screen[None]):
+    """The answers given in one attempt."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-attempt")]
+
+    def __init__(self, store: ScoreStore, attempt_id: int, decks: dict[str, Deck]) -> None:
+        super().__init__()
+        self.store = store
+        self.attempt_id = attempt_id
+        self.decks = decks
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="attempt"):
+            yield Static("Loading…", id="attempt-title", markup=False)
+            table: DataTable[Text] = DataTable(id="attempt-answers", cursor_type="row")
+            table.add_columns("#", "Question", "Your answer", "Result")
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="attempt", exit_on_error=False)
+    def _load(self) -> None:
+        attempt = self.store.attempt(self.attempt_id)
+        self.app.call_from_thread(self._show, attempt)
+
+    def _show(self, attempt: Attempt) -> None:
+        deck = self.decks.get(attempt.deck_id)
+        self.sub_title = f"{MODE_NAMES.get(attempt.mode, attempt.mode)} · {local_time(attempt.started_at)}"
+        self.query_one("#attempt-title", Static).update(
+            Content(
+                f"{attempt.deck_title or attempt.deck_id} · deck version {attempt.deck_version}"
+                f" · score {percent(attempt.score, attempt.max_score)}"
+                f" · {passed_text(attempt.passed, attempt.status)}"
+            )
+        )
+        table = self.query_one("#attempt-answers", DataTable)
+        for number, answer in enumerate(attempt.answers, start=1):
+            prompt = answer.card_id
+            changed = ""
+            if deck is not None:
+                try:
+                    card = deck.card(answer.card_id)
+                except KeyError:
+                    changed = " (removed from the deck)"
+                else:
+                    prompt = getattr(card, "prompt", prompt)
+                    if card.content_hash() != answer.card_hash:
+                        changed = " (question changed since)"
+            table.add_row(
+                Text(str(number)),
+                Text(prompt + changed, overflow="ellipsis", no_wrap=True),
+                Text(describe_response(answer.response), overflow="ellipsis", no_wrap=True),
+                Text("✓ right" if answer.correct else "✗ wrong"),
+            )
+        table.focus()

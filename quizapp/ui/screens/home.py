@@ -1,0 +1,315 @@
+"""Home: the learner, the decks with their scores, and any deck load errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from quizapp.core.loader import DeckError
+from quizapp.core.model import TOPIC_TITLES, Deck
+from quizapp.core.quiz import QuizSession, QuizSettings
+from quizapp.core.store import AttemptSummary, DeckScore, Learner, ScoreStore
+from quizapp.ui.messages import LearnerChanged
+from quizapp.ui.screens.learner import LearnerModal
+from quizapp.ui.screens.notice import NoticeModal
+from quizapp.ui.screens.setup import QuizSetupModal, ResumeModal
+
+
+def percent(score: float | None, max_score: float | None) -> str:
+    """A score as a whole percentage, or a dash when there is none."""
+    if score is None or not max_score:
+        return "—"
+    return f"{score / max_score:.0%}"
+
+
+class HomeScreen(Screen[None]):
+    """Choose a learner and a deck; see how each deck has gone so far."""
+
+    BINDINGS = [
+        Binding("enter", "start", "Quiz", id="start", tooltip="Practice or take an exam"),
+        Binding("h", "history", "History", id="history", tooltip="Your past quizzes and exams"),
+        Binding("l", "learner", "Learner", id="learner", tooltip="Choose or add a learner"),
+        Binding("f1", "notice", "Notice", id="notice", tooltip="Education, not medical advice"),
+        Binding("q", "app.quit", "Quit", id="quit-home"),
+    ]
+
+    decks: reactive[list[Deck]] = reactive(list, always_update=True)
+    deck_errors: reactive[list[DeckError]] = reactive(list, always_update=True)
+    learner: reactive[Learner | None] = reactive(None)
+    scores: reactive[dict[str, DeckScore]] = reactive(dict, always_update=True)
+
+    def __init__(
+        self,
+        store: ScoreStore,
+        *,
+        initial_learner: str | None = None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        """Create the home screen.
+
+        Args:
+            store: The score store.
+            initial_learner: Name of the learner to select at start (from settings).
+            clock: Source of the current time.
+        """
+        super().__init__()
+        self.store = store
+        self.initial_learner = initial_learner
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static("Loading decks…", id="deck-status", markup=False)
+            table: DataTable[Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            yield table
+            yield Static(id="deck-detail", markup=False)
+            with VerticalScroll(id="deck-errors"):
+                yield Static("Some deck files could not be loaded:", classes="title", markup=False)
+                yield Static(id="deck-error-lines", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        table.add_column("Deck", key="deck", width=self._title_width())
+        table.add_column("For", key="audience")
+        table.add_column("Cards", key="cards")
+        table.add_column("Last", key="last")
+        table.add_column("Best", key="best")
+        self.query_one("#deck-errors").display = False
+        self._select_initial_learner()
+
+    def _title_width(self) -> int:
+        # The other columns need about 30 cells; the title gets the rest (titles wrap
+        # into an ellipsis rather than pushing the scores off an 80-column screen).
+        return max(20, self.app.size.width - 36)
+
+    def on_resize(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        column = table.columns.get("deck")  # type: ignore[call-overload]
+        if column is not None and column.width != self._title_width():
+            column.width = self._title_width()
+            self._fill_table()
+
+    # --- learner -------------------------------------------------------------------------
+
+    @work(thread=True, group="home-learner", exit_on_error=False)
+    def _select_initial_learner(self) -> None:
+        learners = self.store.learners()
+        found = next((l for l in learners if l.name == self.initial_learner), None)
+        self.app.call_from_thread(self._learner_at_start, found)
+
+    def _learner_at_start(self, learner: Learner | None) -> None:
+        if learner is None:
+            self.action_learner()
+        else:
+            self.use_learner(learner)
+
+    def action_learner(self) -> None:
+        """Choose or add the learner whose answers are recorded."""
+        self.app.push_screen(
+            LearnerModal(self.store, current=self.learner),
+            callback=lambda chosen: self.use_learner(chosen) if chosen else None,
+        )
+
+    def use_learner(self, learner: Learner) -> None:
+        """Make `learner` current; first-time learners see the notice."""
+        self.learner = learner
+        self.post_message(LearnerChanged(learner))
+        if learner.acknowledged_notice_at is None:
+            self.action_notice()
+
+    def watch_learner(self, learner: Learner | None) -> None:
+        if learner is not None:
+            self.app.sub_title = f"Learner: {learner.name} · Education, not medical advice"
+            self.refresh_scores()
+
+    def action_notice(self) -> None:
+        """Show the education-not-advice notice (learners acknowledge it the first time)."""
+        learner = self.learner
+        first_time = learner is not None and learner.acknowledged_notice_at is None
+
+        def acknowledged(ok: bool | None) -> None:
+            if ok and first_time and learner is not None:
+                self._acknowledge(learner)
+
+        self.app.push_screen(NoticeModal(first_time=first_time), callback=acknowledged)
+
+    @work(thread=True, group="home-learner", exit_on_error=False)
+    def _acknowledge(self, learner: Learner) -> None:
+        updated = self.store.acknowledge_notice(learner.id)
+        self.app.call_from_thread(setattr, self, "learner", updated)
+
+    # --- decks and scores ----------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        self.refresh_scores()
+
+    def refresh_scores(self) -> None:
+        """Reload the current learner's scores in the background."""
+        if self.learner is not None:
+            self._load_scores(self.learner.id)
+
+    @work(thread=True, exclusive=True, group="home-scores", exit_on_error=False)
+    def _load_scores(self, learner_id: int) -> None:
+        scores = self.store.deck_scores(learner_id)
+        self.app.call_from_thread(setattr, self, "scores", scores)
+
+    def watch_decks(self) -> None:
+        self._fill_table()
+        count = len(self.decks)
+        self.query_one("#deck-status", Static).update(
+            f"{count} deck{'s' if count != 1 else ''}. Choose one and press Enter."
+            if count
+            else "No decks found."
+        )
+
+    def watch_scores(self) -> None:
+        self._fill_table()
+
+    def watch_deck_errors(self, errors: list[DeckError]) -> None:
+        panel = self.query_one("#deck-errors")
+        panel.display = bool(errors)
+        self.query_one("#deck-error-lines", Static).update(
+            Content("\n".join(str(error) for error in errors))
+        )
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        current = self._highlighted_deck()
+        table.clear()
+        for deck in self.decks:
+            score = self.scores.get(deck.id)
+            table.add_row(
+                Text(deck.title, overflow="ellipsis", no_wrap=True),
+                Text(deck.audience),
+                Text(str(len(deck.quiz_cards))),
+                Text(percent(score.last_score, score.last_max_score) if score else "—"),
+                Text(percent(score.best_score, score.best_max_score) if score else "—"),
+                key=deck.id,
+            )
+        if current is not None and current.id in {deck.id for deck in self.decks}:
+            table.move_cursor(row=table.get_row_index(current.id))
+        self._show_detail()
+
+    def _highlighted_deck(self) -> Deck | None:
+        table = self.query_one("#decks", DataTable)
+        if not self.decks or table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return next((deck for deck in self.decks if deck.id == row_key.value), None)
+
+    @on(DataTable.RowHighlighted, "#decks")
+    def _show_detail(self) -> None:
+        deck = self._highlighted_deck()
+        detail = self.query_one("#deck-detail", Static)
+        if deck is None:
+            detail.update("")
+            return
+        brands = f" ({', '.join(deck.drug.brands)})" if deck.drug.brands else ""
+        topics = " · ".join(
+            f"{TOPIC_TITLES[topic]} {count}" for topic, count in deck.cards_per_topic().items()
+        )
+        detail.update(
+            Content.assemble(
+                (f"{deck.drug.generic}{brands}", "bold"),
+                f" · for {deck.audience}s · version {deck.version}, reviewed {deck.reviewed}\n",
+                Content(topics),
+                f"\n{len(deck.flashcards)} flashcards",
+            )
+        )
+
+    @on(DataTable.RowSelected, "#decks")
+    def _row_selected(self) -> None:
+        self.action_start()
+
+    # --- starting a quiz ---------------------------------------------------------------
+
+    def start_deck(self, deck_id: str) -> None:
+        """Highlight a deck and start a quiz on it (used by the command palette)."""
+        table = self.query_one("#decks", DataTable)
+        table.move_cursor(row=table.get_row_index(deck_id))
+        self.action_start()
+
+    def action_start(self) -> None:
+        """Start (or resume) a quiz on the highlighted deck."""
+        deck = self._highlighted_deck()
+        if deck is None or self.learner is None:
+            if self.learner is None:
+                self.action_learner()
+            return
+        self._check_unfinished(deck, self.learner)
+
+    @work(thread=True, exclusive=True, group="home-start", exit_on_error=False)
+    def _check_unfinished(self, deck: Deck, learner: Learner) -> None:
+        unfinished = self.store.unfinished_attempts(learner.id, deck.id)
+        self.app.call_from_thread(self._offer_resume, deck, learner, unfinished)
+
+    def _offer_resume(self, deck: Deck, learner: Learner, unfinished: list[AttemptSummary]) -> None:
+        if not unfinished:
+            self._set_up(deck, learner)
+            return
+        attempt = unfinished[0]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "resume":
+                self._resume(deck, learner, attempt.id)
+            elif choice == "discard":
+                self._discard_then_set_up(deck, learner, attempt.id)
+
+        self.app.push_screen(ResumeModal(attempt, deck), callback=chosen)
+
+    def _set_up(self, deck: Deck, learner: Learner) -> None:
+        def start(settings: QuizSettings | None) -> None:
+            if settings is not None:
+                self._open_quiz(deck, learner, QuizSession.start(deck, settings), None)
+
+        self.app.push_screen(QuizSetupModal(deck), callback=start)
+
+    @work(thread=True, group="home-start", exit_on_error=False)
+    def _discard_then_set_up(self, deck: Deck, learner: Learner, attempt_id: int) -> None:
+        self.store.discard_attempt(attempt_id)
+        self.app.call_from_thread(self._set_up, deck, learner)
+
+    @work(thread=True, group="home-start", exit_on_error=False)
+    def _resume(self, deck: Deck, learner: Learner, attempt_id: int) -> None:
+        from quizapp.core.quiz import GradedAnswer
+
+        attempt = self.store.attempt(attempt_id)
+        answered = [
+            GradedAnswer(a.card_id, a.response, a.correct, a.points, a.elapsed_ms)
+            for a in attempt.answers
+        ]
+        session = QuizSession.resume(deck, attempt.plan, answered)
+        self.app.call_from_thread(self._open_quiz, deck, learner, session, attempt_id)
+
+    def _open_quiz(
+        self, deck: Deck, learner: Learner, session: QuizSession, attempt_id: int | None
+    ) -> None:
+        from quizapp.ui.screens.quiz import QuizScreen
+
+        self.app.push_screen(
+            QuizScreen(deck, session, self.store, learner, attempt_id=attempt_id, clock=self.clock)
+        )
+
+    def action_history(self) -> None:
+        """Show the learner's past attempts."""
+        if self.learner is None:
+            return
+        from quizapp.ui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.store, self.learner, dict(self.app_decks())))
+
+    def app_decks(self) -> dict[str, Deck]:
+        """The loaded decks by id."""
+        return {deck.id: deck for deck in self.decks}

@@ -1,0 +1,114 @@
+"""Results of an attempt: score, pass or fail and why, topics, and the questions missed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from quizapp.core.model import TOPIC_TITLES, Deck
+from quizapp.core.quiz import QuizResult, QuizSession, QuizSettings, describe_response, right_answer
+from quizapp.core.store import Learner, ScoreStore
+from quizapp.ui.widgets.feedback import PRESCRIBER_LINE
+
+
+class ResultsScreen(Screen[None]):
+    """Shown when an attempt ends."""
+
+    BINDINGS = [
+        Binding("r", "review", "Review my mistakes", id="review"),
+        Binding("escape,enter", "home", "Home", id="home"),
+    ]
+
+    def __init__(
+        self,
+        deck: Deck,
+        session: QuizSession,
+        result: QuizResult,
+        store: ScoreStore,
+        learner: Learner,
+        *,
+        clock: Callable[[], datetime],
+    ) -> None:
+        """Create the screen for a finished attempt."""
+        super().__init__()
+        self.deck = deck
+        self.session = session
+        self.result = result
+        self.store = store
+        self.learner = learner
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        yield Header()
+        with VerticalScroll(id="results"):
+            yield Static(
+                Content.styled(
+                    f"Score: {r.score:g} of {r.max_score:g} ({r.fraction:.0%})", "bold"
+                ),
+                id="results-score",
+            )
+            if r.passed is None:
+                verdict = Content(r.verdict())
+            elif r.passed:
+                verdict = Content.styled("✓ " + r.verdict(), "bold $text-success")
+            else:
+                verdict = Content.styled("✗ " + r.verdict(), "bold $text-error")
+            yield Static(verdict, id="results-verdict")
+            table: DataTable[Text] = DataTable(id="results-topics", cursor_type="none")
+            table.add_columns("Topic", "Right", "Score")
+            for topic in r.per_topic:
+                table.add_row(
+                    Text(TOPIC_TITLES[topic.topic]),
+                    Text(f"{topic.correct} of {topic.total}"),
+                    Text(f"{topic.fraction:.0%}"),
+                )
+            yield table
+            if r.missed:
+                yield Static(Content.styled("Questions to look at again", "bold"), classes="section")
+                for number, answer in enumerate(r.missed, start=1):
+                    card = self.deck.card(answer.card_id)
+                    parts: list[Content | str] = [
+                        Content.styled(f"{number}. ", "bold"),
+                        Content(card.prompt),  # type: ignore[union-attr]
+                        "\n   Your answer: ",
+                        Content(describe_response(answer.response or None)),
+                        "\n   Right answer: ",
+                        Content(right_answer(card)),  # type: ignore[arg-type]
+                        "\n   ",
+                        Content(card.explanation),
+                    ]
+                    if card.critical:
+                        parts += ["\n   ", Content.styled("! Must-know. " + PRESCRIBER_LINE, "bold")]
+                    yield Static(Content.assemble(*parts), classes="missed")
+            else:
+                yield Static("You answered every question correctly.", markup=False)
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "review":
+            return bool(self.result.missed)
+        return True
+
+    def action_review(self) -> None:
+        """Practise again on only the questions missed."""
+        from quizapp.ui.screens.quiz import QuizScreen
+
+        missed = [answer.card_id for answer in self.result.missed]
+        settings = QuizSettings(mode="review", shuffle=False, seed=self.session.settings.seed)
+        session = QuizSession(deck=self.deck, card_ids=missed, settings=settings)
+        self.app.switch_screen(
+            QuizScreen(self.deck, session, self.store, self.learner, clock=self.clock)
+        )
+
+    def action_home(self) -> None:
+        """Back to the deck list."""
+        self.dismiss()

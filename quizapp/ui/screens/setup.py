@@ -1,0 +1,146 @@
+"""Quiz set-up (mode, topics, length, shuffle) and the resume-or-discard question."""
+
+from __future__ import annotations
+
+import random
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Footer, RadioButton, RadioSet, Select, SelectionList, Static
+
+from quizapp.core.model import TOPIC_TITLES, Deck
+from quizapp.core.quiz import QuizSettings
+from quizapp.core.store import AttemptSummary
+from quizapp.ui.format import local_time
+
+LENGTHS = [(str(n), n) for n in (5, 10, 20, 40)]
+
+
+class QuizSetupModal(ModalScreen[QuizSettings | None]):
+    """Choose how to be quizzed on a deck."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel-setup"),
+        # Priority, so Enter starts from any field (space toggles and picks there);
+        # except in the length drop-down, where Enter opens and picks.
+        Binding("enter", "start", "Start", id="start-quiz", priority=True),
+    ]
+
+    def __init__(self, deck: Deck, *, seed: int | None = None) -> None:
+        """Create the dialog.
+
+        Args:
+            deck: The deck to be quizzed on.
+            seed: Shuffle seed (random when not given; tests pass one).
+        """
+        super().__init__()
+        self.deck = deck
+        self.seed = random.randrange(2**31) if seed is None else seed
+
+    def compose(self) -> ComposeResult:
+        counts = self.deck.cards_per_topic()
+        with Vertical(id="setup", classes="dialog"):
+            yield Static(Content(self.deck.title), classes="dialog-title")
+            with Horizontal():
+                with Vertical(id="setup-left"):
+                    with RadioSet(id="mode"):
+                        yield RadioButton("Practice: feedback each time", value=True, id="practice")
+                        yield RadioButton("Exam: results at the end", id="exam")
+                    yield Select(
+                        [*LENGTHS, ("All", 0)], value=10, allow_blank=False, id="length"
+                    )
+                    yield Checkbox("Shuffle questions", value=True, id="shuffle")
+                yield SelectionList[str](
+                    *[
+                        (Content(f"{TOPIC_TITLES[topic]} ({count})"), topic, True)
+                        for topic, count in counts.items()
+                        if count
+                    ],
+                    id="topics",
+                )
+            yield Static(
+                f"An exam is passed with {self.deck.pass_mark:.0%} or more and every"
+                " must-know question right.",
+                id="setup-hint",
+                markup=False,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Start", id="start", variant="primary")
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#mode", RadioSet).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start":
+            focused = self.focused
+            return not (focused is not None and any(isinstance(n, Select) for n in focused.ancestors_with_self))
+        return True
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        """Start with the chosen settings."""
+        topics = tuple(self.query_one("#topics", SelectionList).selected)
+        if not topics:
+            self.notify("Choose at least one topic.", severity="warning", markup=False)
+            return
+        mode = "exam" if self.query_one("#exam", RadioButton).value else "practice"
+        length = self.query_one("#length", Select).value
+        self.dismiss(
+            QuizSettings(
+                mode=mode,
+                topics=topics,
+                count=int(length) if isinstance(length, int) and length > 0 else None,
+                shuffle=self.query_one("#shuffle", Checkbox).value,
+                seed=self.seed,
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Close without starting."""
+        self.dismiss(None)
+
+
+class ResumeModal(ModalScreen[str | None]):
+    """An unfinished attempt exists: resume it, discard it, or go back."""
+
+    BINDINGS = [
+        Binding("r", "choose('resume')", "Resume", id="resume"),
+        Binding("d", "choose('discard')", "Discard and start again", id="discard"),
+        Binding("escape", "choose(None)", "Back", id="back"),
+    ]
+
+    def __init__(self, attempt: AttemptSummary, deck: Deck) -> None:
+        super().__init__()
+        self.attempt = attempt
+        self.deck = deck
+
+    def compose(self) -> ComposeResult:
+        a = self.attempt
+        with Vertical(id="resume", classes="dialog"):
+            yield Static("Unfinished quiz", classes="dialog-title", markup=False)
+            yield Static(
+                Content(
+                    f"You started a {a.mode} on “{self.deck.title}” on"
+                    f" {local_time(a.started_at)} and answered {a.answered}"
+                    f" question{'s' if a.answered != 1 else ''}. Your answers so far are saved."
+                )
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Resume", id="resume-button", variant="primary")
+                yield Button("Discard, start again", id="discard-button", variant="warning")
+                yield Button("Back", id="back-button")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        choice = {"resume-button": "resume", "discard-button": "discard"}.get(event.button.id or "")
+        self.dismiss(choice)
+
+    def action_choose(self, choice: str | None) -> None:
+        """Close with the learner's choice."""
+        self.dismiss(choice)

@@ -1,0 +1,240 @@
+"""Answer widgets: one per kind of question.
+
+Each widget exposes `response()` (None when nothing is chosen yet) and `freeze()` (after
+submitting, so the answer shown in the feedback cannot change under it). Deck text is
+untrusted, so every label is built with `Content(text)`, which never parses markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+from quizapp.core.quiz import Response
+
+KEYS = "123456"
+LETTERS = "abcdef"
+
+
+class OptionRow(Static):
+    """One line of a choice or order list (clickable)."""
+
+    DEFAULT_CSS = """
+    OptionRow { padding: 0 1; height: auto; }
+    OptionRow.-cursor { background: $boost; text-style: bold; }
+    OptionRow.-selected { color: $text-primary; }
+    OptionRow.-right { color: $text-success; }
+    OptionRow.-wrong { color: $text-error; }
+    """
+
+    @dataclass
+    class Clicked(Message):
+        """The row was clicked."""
+
+        index: int
+
+    def __init__(self, index: int) -> None:
+        super().__init__(markup=False)
+        self.index = index
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(self.Clicked(self.index))
+
+
+class _RowList(Vertical, can_focus=True):
+    """Shared cursor handling for lists of rows."""
+
+    DEFAULT_CSS = """
+    _RowList { height: auto; padding: 0 0 1 0; }
+    _RowList:focus { border-left: thick $primary; }
+    _RowList { border-left: thick $panel; }
+    """
+
+    cursor: reactive[int] = reactive(0)
+    locked: reactive[bool] = reactive(False)
+
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+    ]
+
+    def __init__(self, items: list[str], *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.items = list(items)
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        for index in range(len(self.items)):
+            yield OptionRow(index)
+
+    def on_mount(self) -> None:
+        self.refresh_rows()
+
+    def action_move(self, delta: int) -> None:
+        self.cursor = (self.cursor + delta) % len(self.items)
+
+    def watch_cursor(self) -> None:
+        self.refresh_rows()
+        rows = list(self.query(OptionRow))
+        if 0 <= self.cursor < len(rows):
+            rows[self.cursor].scroll_visible()
+
+    def freeze(self) -> None:
+        """Stop accepting changes (the answer was submitted)."""
+        self.locked = True
+
+    def refresh_rows(self) -> None:
+        """Redraw every row from the current state."""
+        for row in self.query(OptionRow):
+            row.update(self.row_content(row.index))
+            row.set_class(row.index == self.cursor and not self.locked, "-cursor")
+
+    def row_content(self, index: int) -> Content:
+        """The label of row `index`."""
+        raise NotImplementedError
+
+
+class ChoiceList(_RowList):
+    """Choices for `single`, `multi` and `true_false` questions.
+
+    Keys 1–6 or a–f pick a choice; arrows move; space picks (single) or toggles (multi).
+    The state is shown by a symbol as well as colour: (•) picked, [x] ticked.
+    """
+
+    selected: reactive[frozenset[int]] = reactive(frozenset())
+
+    BINDINGS = [
+        Binding("space", "toggle", "Pick/toggle", show=True),
+        *[Binding(key, f"pick({i})", show=False) for i, key in enumerate(KEYS)],
+        *[Binding(key, f"pick({i})", show=False) for i, key in enumerate(LETTERS)],
+    ]
+
+    def __init__(self, items: list[str], *, multiple: bool = False, classes: str | None = None) -> None:
+        super().__init__(items, classes=classes)
+        self.multiple = multiple
+
+    def row_content(self, index: int) -> Content:
+        picked = index in self.selected
+        if self.multiple:
+            mark = "[x]" if picked else "[ ]"
+        else:
+            mark = "(•)" if picked else "( )"
+        return Content.assemble(f"{mark} {KEYS[index]}. ", Content(self.items[index]))
+
+    def refresh_rows(self) -> None:
+        super().refresh_rows()
+        for row in self.query(OptionRow):
+            row.set_class(row.index in self.selected, "-selected")
+
+    def watch_selected(self) -> None:
+        self.refresh_rows()
+
+    def action_toggle(self) -> None:
+        self.action_pick(self.cursor)
+
+    def action_pick(self, index: int) -> None:
+        """Pick choice `index` (toggle it, for select-all-that-apply)."""
+        if self.locked or index >= len(self.items):
+            return
+        self.cursor = index
+        if self.multiple:
+            self.selected = self.selected ^ {index}
+        else:
+            self.selected = frozenset({index})
+
+    def on_option_row_clicked(self, message: OptionRow.Clicked) -> None:
+        self.focus()
+        self.action_pick(message.index)
+
+    def response(self) -> Response | None:
+        """The chosen text(s), or None when nothing is chosen."""
+        if not self.selected:
+            return None
+        chosen = [self.items[i] for i in sorted(self.selected)]
+        return chosen if self.multiple else chosen[0]
+
+    def mark(self, right: set[int]) -> None:
+        """After submitting: show which choices were right, and which picks were wrong."""
+        for row in self.query(OptionRow):
+            row.set_class(row.index in right, "-right")
+            row.set_class(row.index in self.selected and row.index not in right, "-wrong")
+
+
+class TrueFalseList(ChoiceList):
+    """True/False choices; also answers to the t and f keys."""
+
+    BINDINGS = [
+        Binding("t", "pick(0)", "True", show=False),
+        Binding("f", "pick(1)", "False", show=False),
+    ]
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(["True", "False"], classes=classes)
+
+    def response(self) -> Response | None:
+        """True or False, or None when nothing is chosen."""
+        if not self.selected:
+            return None
+        return next(iter(self.selected)) == 0
+
+
+class OrderList(_RowList):
+    """Steps to put in sequence: arrows move the cursor, u/d (or shift+arrows) move a step."""
+
+    BINDINGS = [
+        Binding("u,shift+up", "shift(-1)", "Move up", show=True),
+        Binding("d,shift+down", "shift(1)", "Move down", show=True),
+    ]
+
+    def row_content(self, index: int) -> Content:
+        return Content.assemble(f"{index + 1}. ", Content(self.items[index]))
+
+    def action_shift(self, delta: int) -> None:
+        """Move the step under the cursor up or down one place."""
+        if self.locked:
+            return
+        src, dst = self.cursor, self.cursor + delta
+        if not 0 <= dst < len(self.items):
+            return
+        self.items[src], self.items[dst] = self.items[dst], self.items[src]
+        self.cursor = dst
+        self.refresh_rows()
+
+    def on_option_row_clicked(self, message: OptionRow.Clicked) -> None:
+        self.focus()
+        self.cursor = message.index
+
+    def response(self) -> Response | None:
+        """The steps in the learner's order."""
+        return list(self.items)
+
+    def mark(self, right: list[str]) -> None:
+        """After submitting: show which steps are in their right place."""
+        for row in self.query(OptionRow):
+            ok = self.items[row.index] == right[row.index]
+            row.set_class(ok, "-right")
+            row.set_class(not ok, "-wrong")
+
+
+class TypedAnswer(Input):
+    """A one-line typed answer."""
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(
+            placeholder="Type your answer, then press Enter", classes=classes, max_length=200
+        )
+
+    def response(self) -> Response | None:
+        """The typed text, or None when the box is empty."""
+        return self.value if self.value.strip() else None
+
+    def freeze(self) -> None:
+        """Stop accepting changes (the answer was submitted)."""
+        self.disabled = True

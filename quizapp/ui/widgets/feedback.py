@@ -1,0 +1,74 @@
+"""Feedback after an answer: right or wrong (by symbol and word, not colour alone), why,
+and where the fact comes from."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from quizapp.core.model import Card, ChoiceCard, Deck, QuizCard
+from quizapp.core.quiz import GradedAnswer, right_answer
+
+PRESCRIBER_LINE = (
+    "This is a must-know safety point. If anything about it is unclear for you, talk to"
+    " your prescriber or pharmacist."
+)
+
+
+def source_lines(deck: Deck, card: Card) -> list[str]:
+    """'Source: title, section' lines for a card's citations."""
+    lines = []
+    for ref in card.sources:
+        source = deck.source(ref.id)
+        section = ref.section or source.section
+        lines.append(f"Source: {source.title}" + (f", § {section}" if section else ""))
+    return lines
+
+
+def feedback_content(deck: Deck, card: QuizCard, graded: GradedAnswer) -> Content:
+    """The feedback block for one answer, built without parsing any deck text as markup."""
+    if graded.correct:
+        verdict = Content.styled("✓ Correct", "bold $text-success")
+    else:
+        verdict = Content.styled("✗ Not quite", "bold $text-error")
+    parts: list[Content | str] = [verdict]
+    if not graded.correct:
+        parts += ["\nRight answer: ", Content(right_answer(card))]
+    if isinstance(card, ChoiceCard):
+        picked = graded.response if isinstance(graded.response, list) else [graded.response]
+        for choice in card.choices:
+            if choice.feedback and choice.text in picked:
+                parts += ["\n", Content(choice.feedback)]
+    parts += ["\n\n", Content(card.explanation)]
+    for line in source_lines(deck, card):
+        parts += ["\n", Content.styled(line, "$text-muted")]
+    if card.critical and not graded.correct:
+        parts += ["\n\n", Content.styled("! " + PRESCRIBER_LINE, "bold")]
+    return Content.assemble(*parts)
+
+
+class Feedback(Static):
+    """The feedback panel of the question screen; hidden until an answer is given."""
+
+    DEFAULT_CSS = """
+    Feedback { display: none; padding: 1 1; margin-top: 1; border: round $panel; height: auto; }
+    Feedback.-shown { display: block; }
+    Feedback.-right { border: round $success; }
+    Feedback.-wrong { border: round $error; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)
+
+    def show(self, deck: Deck, card: QuizCard, graded: GradedAnswer) -> None:
+        """Show feedback for an answer."""
+        self.update(feedback_content(deck, card, graded))
+        self.set_class(True, "-shown")
+        self.set_class(graded.correct, "-right")
+        self.set_class(not graded.correct, "-wrong")
+        self.scroll_visible(animate=False)
+
+    def clear(self) -> None:
+        """Hide the panel for the next question."""
+        self.update("")
+        self.remove_class("-shown", "-right", "-wrong")
