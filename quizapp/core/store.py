@@ -430,6 +430,50 @@ class TopicAccuracy:
         return self.correct / self.answered if self.answered else 0.0
 
 
+@dataclass(frozen=True)
+class StoredCardState:
+    """A flashcard's saved scheduling state for one learner.
+
+    Attributes:
+        card_id: The card's id within the deck.
+        card_hash: `content_hash()` of the card when it was last reviewed.
+        state: The scheduler's card state (fsrs `Card.to_dict()`).
+        due: When the card is next due (UTC).
+        updated_at: When it was last reviewed (UTC).
+    """
+
+    card_id: str
+    card_hash: str
+    state: dict[str, Any]
+    due: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One flashcard rating, as logged.
+
+    Attributes:
+        id: Database id.
+        deck_id: The card's deck.
+        card_id: The card's id.
+        card_hash: The card's hash when reviewed.
+        rating: 1 Again, 2 Hard, 3 Good, 4 Easy.
+        reviewed_at: When (UTC).
+        review: The scheduler's review log entry (fsrs `ReviewLog.to_dict()`).
+        first_review: Whether this was the card's first review (a new card).
+    """
+
+    id: int
+    deck_id: str
+    card_id: str
+    card_hash: str
+    rating: int
+    reviewed_at: datetime
+    review: dict[str, Any]
+    first_review: bool
+
+
 # --------------------------------------------------------------------------- read SQL
 
 _SUMMARY_COLUMNS = """
@@ -1373,6 +1417,187 @@ class ScoreStore:
                 _ANSWERED_HASHES_SQL, {"learner": learner_id, "deck": deck_id}
             ).fetchall()
         return {card_id: card_hash for card_id, card_hash, _ in rows}
+
+    # ----------------------------------------------------------------------- flashcards
+
+    def card_states(self, learner_id: int, deck_id: str) -> dict[str, StoredCardState]:
+        """Every scheduled card of a deck for a learner.
+
+        Args:
+            learner_id: Whose schedule.
+            deck_id: The deck.
+
+        Returns:
+            Card id to its stored state.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT card_id, card_hash, state_json, due, updated_at FROM card_states"
+                " WHERE learner_id = ? AND deck_id = ?",
+                (learner_id, deck_id),
+            ).fetchall()
+        return {
+            card_id: StoredCardState(
+                card_id, card_hash, json.loads(state), from_db_time(due), from_db_time(updated)
+            )
+            for card_id, card_hash, state, due, updated in rows
+        }
+
+    def record_review(
+        self,
+        learner_id: int,
+        deck_id: str,
+        card_id: str,
+        *,
+        card_hash: str,
+        state: dict[str, Any],
+        due: datetime,
+        rating: int,
+        reviewed_at: datetime,
+        review: dict[str, Any],
+        previous_state: dict[str, Any] | None,
+    ) -> int:
+        """Save a rating: the card's new state and the log entry, in one transaction.
+
+        Args:
+            learner_id: Who reviewed.
+            deck_id: The card's deck.
+            card_id: The card's id.
+            card_hash: The card's `content_hash()` now.
+            state: The new scheduler state.
+            due: When the card is next due.
+            rating: 1 Again, 2 Hard, 3 Good, 4 Easy.
+            reviewed_at: When the rating was given.
+            review: The scheduler's log entry.
+            previous_state: The state before this review (None for a new card), kept so
+                the review can be undone exactly.
+
+        Returns:
+            The review's id, for `undo_review`.
+        """
+        if rating not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1-4, not {rating!r}")
+        with self._connect(write=True) as conn:
+            self._learner_in(conn, learner_id)
+            conn.execute(
+                "INSERT INTO card_states (learner_id, deck_id, card_id, card_hash, state_json,"
+                " due, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (learner_id, deck_id, card_id) DO UPDATE SET"
+                " card_hash = excluded.card_hash, state_json = excluded.state_json,"
+                " due = excluded.due, updated_at = excluded.updated_at",
+                (
+                    learner_id,
+                    deck_id,
+                    card_id,
+                    card_hash,
+                    _to_json(state),
+                    to_db_time(due),
+                    to_db_time(reviewed_at),
+                ),
+            )
+            cursor = conn.execute(
+                "INSERT INTO review_log (learner_id, deck_id, card_id, card_hash, rating,"
+                " reviewed_at, review_json, previous_state_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    learner_id,
+                    deck_id,
+                    card_id,
+                    card_hash,
+                    rating,
+                    to_db_time(reviewed_at),
+                    _to_json(review),
+                    None if previous_state is None else _to_json(previous_state),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def undo_review(self, review_id: int) -> None:
+        """Take back a rating: restore the card's previous state and delete the log entry.
+
+        Only a card's latest review can be undone (an older one would rewrite history
+        that later reviews built on).
+
+        Args:
+            review_id: An id from `record_review`.
+
+        Raises:
+            NotFoundError: No such review.
+            ValueError: A later review of the same card exists.
+        """
+        with self._connect(write=True) as conn:
+            row = conn.execute(
+                "SELECT learner_id, deck_id, card_id, previous_state_json FROM review_log"
+                " WHERE id = ?",
+                (review_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no review {review_id}")
+            learner_id, deck_id, card_id, previous = row
+            key = (learner_id, deck_id, card_id)
+            later = conn.execute(
+                "SELECT 1 FROM review_log WHERE learner_id = ? AND deck_id = ? AND card_id = ?"
+                " AND id > ? LIMIT 1",
+                (*key, review_id),
+            ).fetchone()
+            if later is not None:
+                raise ValueError(f"review {review_id} is not the card's latest review")
+            conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
+            if previous is None:
+                conn.execute(
+                    "DELETE FROM card_states WHERE learner_id = ? AND deck_id = ? AND card_id = ?",
+                    key,
+                )
+                return
+            before = conn.execute(
+                "SELECT card_hash, reviewed_at FROM review_log WHERE learner_id = ? AND"
+                " deck_id = ? AND card_id = ? ORDER BY id DESC LIMIT 1",
+                key,
+            ).fetchone()
+            state = json.loads(previous)
+            conn.execute(
+                "UPDATE card_states SET state_json = ?, due = ?, card_hash = COALESCE(?, card_hash),"
+                " updated_at = COALESCE(?, updated_at)"
+                " WHERE learner_id = ? AND deck_id = ? AND card_id = ?",
+                (
+                    previous,
+                    to_db_time(datetime.fromisoformat(state["due"])),
+                    before[0] if before else None,
+                    before[1] if before else None,
+                    *key,
+                ),
+            )
+
+    def new_cards_since(self, learner_id: int, deck_id: str, since: datetime) -> int:
+        """How many cards of a deck had their first review at or after `since`.
+
+        Used for the daily limit of new cards.
+        """
+        with self._connect() as conn:
+            (count,) = conn.execute(
+                "SELECT count(*) FROM review_log WHERE learner_id = ? AND deck_id = ?"
+                " AND previous_state_json IS NULL AND reviewed_at >= ?",
+                (learner_id, deck_id, to_db_time(since)),
+            ).fetchone()
+        return int(count)
+
+    def reviews(self, learner_id: int, since: datetime | None = None) -> list[ReviewRecord]:
+        """A learner's flashcard ratings, oldest first (for statistics).
+
+        Args:
+            learner_id: Whose reviews.
+            since: Only reviews at or after this time.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, deck_id, card_id, card_hash, rating, reviewed_at, review_json,"
+                " previous_state_json IS NULL FROM review_log WHERE learner_id = ?"
+                " AND reviewed_at >= ? ORDER BY reviewed_at, id",
+                (learner_id, to_db_time(since) if since else ""),
+            ).fetchall()
+        return [
+            ReviewRecord(i, d, c, h, r, from_db_time(at), json.loads(j), bool(first))
+            for i, d, c, h, r, at, j, first in rows
+        ]
 
     # ----------------------------------------------------------------------- export
 

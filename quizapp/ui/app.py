@@ -74,7 +74,7 @@ class QuizApp(App[None]):
         self.decks: dict[str, Deck] = {}
 
     def get_default_screen(self) -> Screen[None]:
-        return HomeScreen(self.store, initial_learner=self.settings.learner, clock=self.clock)
+        return HomeScreen(self.store, self.settings, clock=self.clock)
 
     def on_mount(self) -> None:
         self._apply_theme(self.settings.theme)
@@ -132,6 +132,9 @@ class QuizApp(App[None]):
                 "Education notice", "Read the education-not-advice notice", home.action_notice
             )
             yield SystemCommand("History", "Your past quizzes and exams", home.action_history)
+            yield SystemCommand(
+                "Review everything due", "Flashcards due now in every deck", home.action_review_all
+            )
 
 
 def make_app(

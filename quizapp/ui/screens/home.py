@@ -15,9 +15,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from quizapp.core.flashcards import deck_queue
 from quizapp.core.loader import DeckError
 from quizapp.core.model import TOPIC_TITLES, Deck
 from quizapp.core.quiz import QuizSession, QuizSettings
+from quizapp.core.settings import Settings
 from quizapp.core.store import AttemptSummary, DeckScore, Learner, ScoreStore
 from quizapp.ui.messages import LearnerChanged
 from quizapp.ui.screens.learner import LearnerModal
@@ -37,6 +39,7 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter", "start", "Quiz", id="start", tooltip="Practice or take an exam"),
+        Binding("f", "flashcards", "Flashcards", id="flashcards", tooltip="Review flashcards due"),
         Binding("h", "history", "History", id="history", tooltip="Your past quizzes and exams"),
         Binding("l", "learner", "Learner", id="learner", tooltip="Choose or add a learner"),
         Binding("f1", "notice", "Notice", id="notice", tooltip="Education, not medical advice"),
@@ -47,24 +50,27 @@ class HomeScreen(Screen[None]):
     deck_errors: reactive[list[DeckError]] = reactive(list, always_update=True)
     learner: reactive[Learner | None] = reactive(None)
     scores: reactive[dict[str, DeckScore]] = reactive(dict, always_update=True)
+    due: reactive[dict[str, int]] = reactive(dict, always_update=True)
+    """Flashcards to study now, per deck."""
 
     def __init__(
         self,
         store: ScoreStore,
+        settings: Settings,
         *,
-        initial_learner: str | None = None,
         clock: Callable[[], datetime],
     ) -> None:
         """Create the home screen.
 
         Args:
             store: The score store.
-            initial_learner: Name of the learner to select at start (from settings).
+            settings: The app settings (last learner, flashcard limits).
             clock: Source of the current time.
         """
         super().__init__()
         self.store = store
-        self.initial_learner = initial_learner
+        self.settings = settings
+        self.initial_learner = settings.learner
         self.clock = clock
 
     def compose(self) -> ComposeResult:
@@ -86,6 +92,7 @@ class HomeScreen(Screen[None]):
         table.add_column("Cards", key="cards")
         table.add_column("Last", key="last")
         table.add_column("Best", key="best")
+        table.add_column("Due", key="due")
         self.query_one("#deck-errors").display = False
         self._select_initial_learner()
 
@@ -163,10 +170,21 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="home-scores", exit_on_error=False)
     def _load_scores(self, learner_id: int) -> None:
         scores = self.store.deck_scores(learner_id)
-        self.app.call_from_thread(setattr, self, "scores", scores)
+        now = self.clock()
+        limit = self.settings.new_cards_per_day
+        due = {
+            deck.id: len(deck_queue(self.store, learner_id, deck, now, new_limit=limit)[0])
+            for deck in self.decks
+        }
+        self.app.call_from_thread(self._scores_loaded, scores, due)
+
+    def _scores_loaded(self, scores: dict[str, DeckScore], due: dict[str, int]) -> None:
+        self.due = due
+        self.scores = scores
 
     def watch_decks(self) -> None:
         self._fill_table()
+        self.refresh_scores()  # due counts depend on the decks' cards
         count = len(self.decks)
         self.query_one("#deck-status", Static).update(
             f"{count} deck{'s' if count != 1 else ''}. Choose one and press Enter."
@@ -196,6 +214,7 @@ class HomeScreen(Screen[None]):
                 Text(str(len(deck.quiz_cards))),
                 Text(percent(score.last_score, score.last_max_score) if score else "—"),
                 Text(percent(score.best_score, score.best_max_score) if score else "—"),
+                Text(str(self.due[deck.id]) if deck.id in self.due else "—"),
                 key=deck.id,
             )
         if current is not None and current.id in {deck.id for deck in self.decks}:
@@ -301,6 +320,33 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(
             QuizScreen(deck, session, self.store, learner, attempt_id=attempt_id, clock=self.clock)
         )
+
+    def action_flashcards(self) -> None:
+        """Review the highlighted deck's flashcards."""
+        deck = self._highlighted_deck()
+        if deck is not None:
+            self.review_flashcards([deck])
+
+    def review_flashcards(self, decks: list[Deck]) -> None:
+        """Open a flashcard session over `decks` (all decks: "review everything due")."""
+        if self.learner is None or not decks:
+            return
+        from quizapp.ui.screens.flashcards import FlashcardScreen
+
+        self.app.push_screen(
+            FlashcardScreen(
+                decks,
+                self.store,
+                self.learner,
+                new_limit=self.settings.new_cards_per_day,
+                desired_retention=self.settings.desired_retention,
+                clock=self.clock,
+            )
+        )
+
+    def action_review_all(self) -> None:
+        """Review every card due now, across all decks."""
+        self.review_flashcards(list(self.decks))
 
     def action_history(self) -> None:
         """Show the learner's past attempts."""

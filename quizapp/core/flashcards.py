@@ -1,0 +1,196 @@
+"""Flashcards with spaced repetition: a thin wrapper over the `fsrs` package (FSRS-6).
+
+The wrapper only adapts types; every scheduling decision is fsrs's own, so a sequence of
+ratings gives exactly the due dates fsrs gives. Fuzzing (a random nudge of intervals) is
+off: with a few dozen cards per deck it buys nothing, and it would make the schedule
+impossible to reproduce or test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import fsrs
+
+from quizapp.core.model import Deck, FlashCard, QuizCard
+from quizapp.core.quiz import right_answer
+
+if TYPE_CHECKING:
+    from quizapp.core.store import ScoreStore
+
+RATINGS: dict[int, fsrs.Rating] = {
+    1: fsrs.Rating.Again,
+    2: fsrs.Rating.Hard,
+    3: fsrs.Rating.Good,
+    4: fsrs.Rating.Easy,
+}
+"""Keys 1–4 as in Anki."""
+
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+@dataclass(frozen=True, slots=True)
+class StudyCard:
+    """A card as studied: a front to recall from and a back to check against."""
+
+    deck_id: str
+    card_id: str
+    front: str
+    back: str
+    explanation: str
+    card_hash: str
+    source: Card | None = None
+    """The deck card it came from (for citations)."""
+
+
+Card = FlashCard | QuizCard
+
+
+def study_cards(deck: Deck) -> list[StudyCard]:
+    """The deck's cards to study: its flashcards, and its quiz cards when the deck says so.
+
+    A quiz card studied as a flashcard shows the question on the front and the right
+    answer on the back.
+    """
+    cards: list[StudyCard] = []
+    for card in deck.cards:
+        if card.type == "flashcard":
+            front, back = card.front, card.back
+        elif deck.flashcards_include_quiz:
+            front, back = card.prompt, right_answer(card)
+        else:
+            continue
+        cards.append(
+            StudyCard(deck.id, card.id, front, back, card.explanation, card.content_hash(), card)
+        )
+    return cards
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """A card's stored scheduling state for one learner."""
+
+    card_id: str
+    card_hash: str
+    """Content hash when last reviewed; differs from the deck's when the card was edited."""
+    fsrs_card: fsrs.Card
+
+    @property
+    def due(self) -> datetime:
+        """When the card is next due (UTC)."""
+        return self.fsrs_card.due
+
+
+class FlashcardScheduler:
+    """Schedules reviews with FSRS at the learner's desired retention."""
+
+    def __init__(self, desired_retention: float = 0.9) -> None:
+        """Create a scheduler.
+
+        Args:
+            desired_retention: Chance of recalling a card when it comes due (0.7–0.99).
+        """
+        self._scheduler = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+
+    @property
+    def fsrs_scheduler(self) -> fsrs.Scheduler:
+        """The underlying fsrs scheduler."""
+        return self._scheduler
+
+    def new_card(self, now: datetime) -> fsrs.Card:
+        """A never-reviewed card, due now."""
+        return fsrs.Card(card_id=0, due=now)
+
+    def review(
+        self, state: fsrs.Card | None, rating: int, now: datetime, duration_ms: int | None = None
+    ) -> tuple[fsrs.Card, fsrs.ReviewLog]:
+        """Apply a rating.
+
+        Args:
+            state: The card's current state, or None for a new card.
+            rating: 1 Again, 2 Hard, 3 Good, 4 Easy.
+            now: When the review happened (timezone-aware UTC).
+            duration_ms: How long the learner took.
+
+        Returns:
+            The new state and fsrs's review log entry.
+        """
+        card = state if state is not None else self.new_card(now)
+        return self._scheduler.review_card(card, RATINGS[rating], now, duration_ms)
+
+
+def start_of_day(now: datetime) -> datetime:
+    """Local midnight of `now`'s day, as UTC: the daily new-card limit resets then."""
+    local = now.astimezone()
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(now.tzinfo)
+
+
+def build_queue(
+    cards: Iterable[StudyCard],
+    states: Mapping[str, CardState],
+    now: datetime,
+    *,
+    new_limit: int,
+    new_seen_today: int = 0,
+) -> list[StudyCard]:
+    """Today's study queue: cards due now (most overdue first), then new cards.
+
+    Args:
+        cards: The deck's study cards, in deck order.
+        states: Stored states by card id (cards without one are new).
+        now: The current time.
+        new_limit: Most new cards a day.
+        new_seen_today: New cards already introduced today.
+
+    Returns:
+        The cards to study, in order.
+    """
+    due: list[tuple[datetime, int, StudyCard]] = []
+    new: list[StudyCard] = []
+    for position, card in enumerate(cards):
+        state = states.get(card.card_id)
+        if state is None:
+            new.append(card)
+        elif state.due <= now:
+            due.append((state.due, position, card))
+    due.sort(key=lambda item: (item[0], item[1]))
+    room = max(0, new_limit - new_seen_today)
+    return [card for _, _, card in due] + new[:room]
+
+
+def deck_queue(
+    store: ScoreStore, learner_id: int, deck: Deck, now: datetime, *, new_limit: int
+) -> tuple[list[StudyCard], dict[str, CardState]]:
+    """Read a learner's schedule for a deck and build today's queue from it.
+
+    Args:
+        store: The score store.
+        learner_id: Whose schedule.
+        deck: The deck.
+        now: The current time.
+        new_limit: Most new cards a day.
+
+    Returns:
+        The queue, and the stored states by card id.
+    """
+    states = {
+        card_id: CardState(card_id, row.card_hash, fsrs.Card.from_dict(row.state))
+        for card_id, row in store.card_states(learner_id, deck.id).items()
+    }
+    seen = store.new_cards_since(learner_id, deck.id, start_of_day(now))
+    queue = build_queue(study_cards(deck), states, now, new_limit=new_limit, new_seen_today=seen)
+    return queue, states
+
+
+def next_due(states: Mapping[str, CardState]) -> datetime | None:
+    """The earliest due time among stored states (None when nothing is scheduled)."""
+    return min((state.due for state in states.values()), default=None)
+
+
+def relearn_soon(state: fsrs.Card, now: datetime) -> bool:
+    """True when fsrs brings the card back within the same session (a few minutes)."""
+    return state.due - now <= timedelta(minutes=30)
