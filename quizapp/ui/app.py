@@ -92,12 +92,12 @@ class QuizApp(App[None]):
             self.settings.theme = name
             self.save_settings()
 
-    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
+    @work(thread=True, group="settings", exit_on_error=False)
     def save_settings(self) -> None:
         """Write the settings file in the background."""
         save_settings(self.settings, self.settings_file)
 
-    @work(thread=True, exclusive=True, group="decks", exit_on_error=False)
+    @work(thread=True, group="decks", exit_on_error=False)
     def load_decks(self) -> None:
         """Parse and validate every deck in the background, then post `DecksLoaded`."""
         result = load_decks(self.deck_paths)

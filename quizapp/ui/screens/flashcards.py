@@ -109,7 +109,7 @@ class FlashcardScreen(Screen[None]):
 
     # --- loading -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="cards-load", exit_on_error=False)
+    @work(thread=True, group="cards-load", exit_on_error=False)
     def _load(self) -> None:
         now = self.clock()
         queue: list[StudyCard] = []

@@ -45,7 +45,7 @@ class HistoryScreen(Screen[None]):
         yield Header()
         yield Static(Content(f"History of {self.learner.name}"), id="history-title")
         table: DataTable[Text] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Date", "Deck", "Mode", "Score", "Result")
+        table.add_columns("Date", "Mode", "Score", "Result", "Deck")
         yield table
         yield Footer()
 
@@ -53,7 +53,7 @@ class HistoryScreen(Screen[None]):
         self.sub_title = "History"
         self._load()
 
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    @work(thread=True, group="history", exit_on_error=False)
     def _load(self) -> None:
         attempts = self.store.history(self.learner.id)
         self.app.call_from_thread(self._show, attempts)
@@ -65,10 +65,10 @@ class HistoryScreen(Screen[None]):
         for a in attempts:
             table.add_row(
                 Text(local_time(a.started_at)),
-                Text(a.deck_title or a.deck_id),
                 Text(MODE_NAMES.get(a.mode, a.mode)),
                 Text(percent(a.score, a.max_score)),
                 Text(passed_text(a.passed, a.status)),
+                Text(a.deck_title or a.deck_id),
                 key=str(a.id),
             )
         if not attempts:
@@ -99,14 +99,17 @@ class AttemptScreen(Screen[None]):
         with VerticalScroll(id="attempt"):
             yield Static("Loading…", id="attempt-title", markup=False)
             table: DataTable[Text] = DataTable(id="attempt-answers", cursor_type="row")
-            table.add_columns("#", "Question", "Your answer", "Result")
+            table.add_column("#")
+            table.add_column("Result")
+            table.add_column("Your answer", width=24)
+            table.add_column("Question", width=max(20, self.app.size.width - 50))
             yield table
         yield Footer()
 
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="attempt", exit_on_error=False)
+    @work(thread=True, group="attempt", exit_on_error=False)
     def _load(self) -> None:
         attempt = self.store.attempt(self.attempt_id)
         self.app.call_from_thread(self._show, attempt)
@@ -136,8 +139,8 @@ class AttemptScreen(Screen[None]):
                         changed = " (question changed since)"
             table.add_row(
                 Text(str(number)),
-                Text(prompt + changed, overflow="ellipsis", no_wrap=True),
-                Text(describe_response(answer.response), overflow="ellipsis", no_wrap=True),
                 Text("✓ right" if answer.correct else "✗ wrong"),
+                Text(describe_response(answer.response), overflow="ellipsis", no_wrap=True),
+                Text(prompt + changed, overflow="ellipsis", no_wrap=True),
             )
         table.focus()

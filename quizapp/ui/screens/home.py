@@ -34,11 +34,16 @@ def percent(score: float | None, max_score: float | None) -> str:
     return f"{score / max_score:.0%}"
 
 
+class DeckTable(DataTable[Text]):
+    """The deck list; Enter starts a quiz on the highlighted deck (shown in the footer)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Quiz", tooltip="Practice or take an exam")]
+
+
 class HomeScreen(Screen[None]):
     """Choose a learner and a deck; see how each deck has gone so far."""
 
     BINDINGS = [
-        Binding("enter", "start", "Quiz", id="start", tooltip="Practice or take an exam"),
         Binding("f", "flashcards", "Flashcards", id="flashcards", tooltip="Review flashcards due"),
         Binding("h", "history", "History", id="history", tooltip="Your past quizzes and exams"),
         Binding("l", "learner", "Learner", id="learner", tooltip="Choose or add a learner"),
@@ -72,13 +77,13 @@ class HomeScreen(Screen[None]):
         self.settings = settings
         self.initial_learner = settings.learner
         self.clock = clock
+        self._scores_generation = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="home"):
             yield Static("Loading decks…", id="deck-status", markup=False)
-            table: DataTable[Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
-            yield table
+            yield DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
             yield Static(id="deck-detail", markup=False)
             with VerticalScroll(id="deck-errors"):
                 yield Static("Some deck files could not be loaded:", classes="title", markup=False)
@@ -99,7 +104,7 @@ class HomeScreen(Screen[None]):
     def _title_width(self) -> int:
         # The other columns need about 30 cells; the title gets the rest (titles wrap
         # into an ellipsis rather than pushing the scores off an 80-column screen).
-        return max(20, self.app.size.width - 36)
+        return max(20, self.app.size.width - 46)
 
     def on_resize(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -165,10 +170,13 @@ class HomeScreen(Screen[None]):
     def refresh_scores(self) -> None:
         """Reload the current learner's scores in the background."""
         if self.learner is not None:
-            self._load_scores(self.learner.id)
+            # Not an exclusive worker: cancelling a thread cannot stop its query anyway.
+            # A generation number makes sure only the newest result is shown.
+            self._scores_generation += 1
+            self._load_scores(self.learner.id, self._scores_generation)
 
-    @work(thread=True, exclusive=True, group="home-scores", exit_on_error=False)
-    def _load_scores(self, learner_id: int) -> None:
+    @work(thread=True, group="home-scores", exit_on_error=False)
+    def _load_scores(self, learner_id: int, generation: int) -> None:
         scores = self.store.deck_scores(learner_id)
         now = self.clock()
         limit = self.settings.new_cards_per_day
@@ -176,9 +184,13 @@ class HomeScreen(Screen[None]):
             deck.id: len(deck_queue(self.store, learner_id, deck, now, new_limit=limit)[0])
             for deck in self.decks
         }
-        self.app.call_from_thread(self._scores_loaded, scores, due)
+        self.app.call_from_thread(self._scores_loaded, scores, due, generation)
 
-    def _scores_loaded(self, scores: dict[str, DeckScore], due: dict[str, int]) -> None:
+    def _scores_loaded(
+        self, scores: dict[str, DeckScore], due: dict[str, int], generation: int
+    ) -> None:
+        if generation != self._scores_generation:
+            return
         self.due = due
         self.scores = scores
 
@@ -269,7 +281,7 @@ class HomeScreen(Screen[None]):
             return
         self._check_unfinished(deck, self.learner)
 
-    @work(thread=True, exclusive=True, group="home-start", exit_on_error=False)
+    @work(thread=True, group="home-start", exit_on_error=False)
     def _check_unfinished(self, deck: Deck, learner: Learner) -> None:
         unfinished = self.store.unfinished_attempts(learner.id, deck.id)
         self.app.call_from_thread(self._offer_resume, deck, learner, unfinished)
