@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from quizapp import __version__
 from quizapp.core import paths
@@ -72,13 +73,29 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser(
         "export",
         parents=[common],
-        help="write attempts and answers as CSV (one row per answer) or JSON",
+        help="write attempts and answers as CSV (one row per answer), JSON or xAPI statements",
     )
     export.add_argument(
-        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+        "--format",
+        choices=("csv", "json", "xapi"),
+        default="csv",
+        help="output format (default: csv); xapi: xAPI statements for a Learning Record Store",
     )
     export.add_argument("--learner", metavar="NAME", help="only this learner's attempts")
     export.add_argument(
+        "--output", metavar="FILE", type=Path, help="write to FILE (mode 0600) instead of stdout"
+    )
+
+    report = sub.add_parser(
+        "report",
+        parents=[common],
+        help="a learner's completion report: best exams, must-know items, time spent",
+    )
+    report.add_argument("--learner", metavar="NAME", required=True, help="whose report")
+    report.add_argument(
+        "--format", choices=("md", "html"), default="md", help="output format (default: md)"
+    )
+    report.add_argument(
         "--output", metavar="FILE", type=Path, help="write to FILE (mode 0600) instead of stdout"
     )
     return parser
@@ -156,15 +173,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
     if store.recovery_message:
         print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    extra = _xapi_options(args) if args.format == "xapi" else {}
     try:
         if args.output is None:
-            export_attempts(store, args.format, sys.stdout, args.learner)
+            export_attempts(store, args.format, sys.stdout, args.learner, **extra)
         else:
-            count = export_to_file(store, args.format, args.output, args.learner)
+            count = export_to_file(store, args.format, args.output, args.learner, **extra)
             print(f"Exported {count} attempt(s) to {args.output}", file=sys.stderr)
     except NotFoundError:
         names = ", ".join(learner.name for learner in store.learners()) or "none yet"
         print(f"quizapp: no learner called {args.learner!r} (learners: {names})", file=sys.stderr)
+        return 2
+    except ValueError as error:  # xapi: the configured account home page is unusable
+        print(f"quizapp: {error}", file=sys.stderr)
         return 2
     except OSError as error:
         if isinstance(error, BrokenPipeError):
@@ -175,6 +196,53 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _xapi_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The loaded decks and the configured account home page, for `export --format xapi`."""
+    from quizapp.core.settings import load_settings
+
+    settings, warning = load_settings(paths.settings_path(paths.data_dir(args.data_dir)))
+    if warning:
+        print(f"quizapp: {warning}", file=sys.stderr)
+    decks = {deck.id: deck for deck in _load(args).decks}
+    return {"decks": decks, "home_page": settings.xapi_home_page}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """`quizapp report`: a learner's completion report, to stdout or `--output`."""
+    from datetime import UTC, datetime
+
+    from quizapp.core.report import build_report, render, write_private
+    from quizapp.core.store import ScoreStore
+
+    store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
+    if store.recovery_message:
+        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    learner = store.find_learner(args.learner)
+    if learner is None:
+        names = ", ".join(known.name for known in store.learners()) or "none yet"
+        print(f"quizapp: no learner called {args.learner!r} (learners: {names})", file=sys.stderr)
+        return 2
+    loaded = _load(args)
+    if loaded.errors:
+        print(
+            f"quizapp: {len(loaded.errors)} deck problem(s) found; the report uses the decks"
+            " that loaded (see `quizapp validate`)",
+            file=sys.stderr,
+        )
+    decks = {deck.id: deck for deck in loaded.decks}
+    text = render(build_report(store, learner.id, decks, datetime.now(UTC)), args.format)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_private(args.output, text)
+    except OSError as error:
+        print(f"quizapp: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"Wrote the report for {learner.name} to {args.output}", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     None: cmd_run,
     "validate": cmd_validate,
@@ -182,6 +250,7 @@ COMMANDS = {
     "schema": cmd_schema,
     "lint": cmd_lint,
     "export": cmd_export,
+    "report": cmd_report,
 }
 
 

@@ -19,6 +19,9 @@ JSON: `{"format": "quizapp-export", "format_version": 1, "exported_at": ...,
 `answers` (a list of objects with the answer fields above, `response` as a JSON value).
 
 Rows come ordered by learner name, then attempt start, then answer order.
+
+xAPI: a JSON array of xAPI statements for a Learning Record Store; see
+`quizapp.core.xapi` (it needs the loaded decks and the configured account home page).
 """
 
 from __future__ import annotations
@@ -27,14 +30,18 @@ import csv
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore, to_db_time
 
-Format = Literal["csv", "json"]
-FORMATS: tuple[str, ...] = ("csv", "json")
+if TYPE_CHECKING:
+    from quizapp.core.model import Deck
+
+Format = Literal["csv", "json", "xapi"]
+FORMATS: tuple[str, ...] = ("csv", "json", "xapi")
 
 EXPORT_FORMAT_VERSION = 1
 """Version of the JSON export layout."""
@@ -149,15 +156,25 @@ def _write_json(pairs: list[tuple[Learner, Attempt]], out: TextIO) -> None:
 
 
 def export_attempts(
-    store: ScoreStore, fmt: Format, out: TextIO, learner: str | None = None
+    store: ScoreStore,
+    fmt: Format,
+    out: TextIO,
+    learner: str | None = None,
+    *,
+    decks: Mapping[str, Deck] | None = None,
+    home_page: str | None = None,
 ) -> int:
     """Write attempts and their answers to a text stream.
 
     Args:
         store: The score store.
-        fmt: "csv" (one row per answer) or "json" (attempts with nested answers).
+        fmt: "csv" (one row per answer), "json" (attempts with nested answers) or
+            "xapi" (xAPI statements, see `quizapp.core.xapi`).
         out: Where to write; open CSV files with `newline=""`.
         learner: Only this learner's attempts (name, ignoring case); everyone's when None.
+        decks: xapi only: the loaded decks by id, for the cards' interaction definitions.
+        home_page: xapi only: the account homePage identifying learners
+            (`Settings.xapi_home_page`; the settings' default when None).
 
     Returns:
         The number of attempts written.
@@ -169,6 +186,17 @@ def export_attempts(
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "xapi":
+        from quizapp.core.settings import Settings
+        from quizapp.core.xapi import write_statements
+
+        return write_statements(
+            store,
+            out,
+            decks=decks or {},
+            home_page=home_page or Settings().xapi_home_page,
+            learner=learner,
+        )
     pairs = store.export_rows(learner)
     if fmt == "csv":
         _write_csv(pairs, out)
@@ -178,7 +206,13 @@ def export_attempts(
 
 
 def export_to_file(
-    store: ScoreStore, fmt: Format, path: Path, learner: str | None = None
+    store: ScoreStore,
+    fmt: Format,
+    path: Path,
+    learner: str | None = None,
+    *,
+    decks: Mapping[str, Deck] | None = None,
+    home_page: str | None = None,
 ) -> int:
     """Write an export to a file, readable by its owner only (0600).
 
@@ -187,9 +221,11 @@ def export_to_file(
 
     Args:
         store: The score store.
-        fmt: "csv" or "json".
+        fmt: "csv", "json" or "xapi".
         path: The file to write (replaced if it exists).
         learner: Only this learner's attempts; everyone's when None.
+        decks: xapi only, as for `export_attempts`.
+        home_page: xapi only, as for `export_attempts`.
 
     Returns:
         The number of attempts written.
@@ -203,7 +239,9 @@ def export_to_file(
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = export_attempts(store, fmt, handle, learner)
+            count = export_attempts(
+                store, fmt, handle, learner, decks=decks, home_page=home_page
+            )
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, path)

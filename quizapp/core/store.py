@@ -1663,6 +1663,149 @@ class ScoreStore:
         return result
 
 
+    # ----------------------------------------------------------------------- statistics,
+    # reports and learner management (issue 7). New methods only, appended here.
+
+    def learner_attempts(
+        self, learner_id: int, *, include_discarded: bool = False
+    ) -> list[Attempt]:
+        """A learner's attempts with every answer, oldest first, read in one snapshot.
+
+        For statistics and reports, which look at every answer a learner gave.
+
+        Args:
+            learner_id: Whose attempts.
+            include_discarded: Also return discarded attempts.
+
+        Returns:
+            Attempts ordered by start time (then id), each with its answers in the order
+            they were recorded.
+
+        Raises:
+            NotFoundError: No such learner.
+        """
+        params = {"learner": learner_id, "all": int(include_discarded)}
+        with self._connect() as conn:
+            conn.execute("BEGIN")  # one snapshot for the reads
+            self._learner_in(conn, learner_id)
+            rows = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS}, a.plan_json FROM attempts a"
+                " WHERE a.learner_id = :learner AND (:all OR a.status != 'discarded')"
+                " ORDER BY a.started_at, a.id",
+                params,
+            ).fetchall()
+            answers: dict[int, list[AnswerRecord]] = {}
+            for row in conn.execute(
+                f"SELECT {_ANSWER_COLUMNS} FROM answers n JOIN attempts a ON a.id = n.attempt_id"
+                " WHERE a.learner_id = :learner AND (:all OR a.status != 'discarded')"
+                " ORDER BY n.id",
+                params,
+            ):
+                answers.setdefault(row[1], []).append(_answer(row))
+            conn.execute("COMMIT")
+        return [
+            Attempt(
+                *_summary_values(row),
+                plan=json.loads(row[15]),
+                answers=tuple(answers.get(row[0], ())),
+            )
+            for row in rows
+        ]
+
+    def delete_learner(self, learner_id: int) -> Path:
+        """Delete a learner and everything recorded for them, after backing it up.
+
+        The learner's row, attempts (with plans), answers, flashcard states and review
+        log are first written as JSON to a private file (0600) next to the database,
+        `quizapp.db.deleted-learner-<id>-<UTC timestamp>.json`, and only then deleted.
+        Reading, backing up and deleting happen under one write transaction, so the
+        backup holds exactly the rows removed; if the backup cannot be written nothing
+        is deleted.
+
+        Backup layout: `{"format": "quizapp-deleted-learner", "format_version": 1,
+        "deleted_at": ..., "database": ..., "schema_version": ..., "learner": {...},
+        "attempts": [...], "answers": [...], "card_states": [...], "review_log": [...]}`
+        where each row is an object keyed by its column names, exactly as stored
+        (times as stored text; JSON columns as stored text).
+
+        Args:
+            learner_id: Who to delete.
+
+        Returns:
+            The backup file.
+
+        Raises:
+            NotFoundError: No such learner.
+            StoreError: The backup cannot be written (nothing is deleted then).
+        """
+        with self._connect(write=True) as conn:
+            self._learner_in(conn, learner_id)
+
+            def rows(sql: str) -> list[dict[str, Any]]:
+                cursor = conn.execute(sql, {"learner": learner_id})
+                names = [column[0] for column in cursor.description]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+            now = self._now()
+            document = {
+                "format": "quizapp-deleted-learner",
+                "format_version": 1,
+                "deleted_at": to_db_time(now),
+                "database": str(self.path),
+                "schema_version": _user_version(conn),
+                "learner": rows("SELECT * FROM learners WHERE id = :learner")[0],
+                "attempts": rows(
+                    "SELECT * FROM attempts WHERE learner_id = :learner ORDER BY id"
+                ),
+                "answers": rows(
+                    "SELECT n.* FROM answers n JOIN attempts a ON a.id = n.attempt_id"
+                    " WHERE a.learner_id = :learner ORDER BY n.id"
+                ),
+                "card_states": rows(
+                    "SELECT * FROM card_states WHERE learner_id = :learner"
+                    " ORDER BY deck_id, card_id"
+                ),
+                "review_log": rows(
+                    "SELECT * FROM review_log WHERE learner_id = :learner ORDER BY id"
+                ),
+            }
+            target = _unused_name(
+                self.path.with_name(
+                    f"{self.path.name}.deleted-learner-{learner_id}-{_file_stamp(now)}.json"
+                )
+            )
+            try:
+                if not _create_private_file(target):
+                    raise FileExistsError(f"{target} already exists")
+                try:
+                    with open(target, "w", encoding="utf-8") as handle:
+                        json.dump(document, handle, ensure_ascii=False, indent=2)
+                        handle.write("\n")
+                        handle.flush()
+                        os.fsync(handle.fileno())
+                except BaseException:
+                    target.unlink(missing_ok=True)
+                    raise
+            except OSError as error:
+                raise StoreError(
+                    f"Cannot write the backup {target} before deleting the learner: "
+                    f"{_reason(error)}. Nothing was deleted.",
+                    target,
+                ) from error
+            # Attempts, answers, card states and reviews go with the learner (ON DELETE
+            # CASCADE); deleted explicitly as well so the result does not hang on the
+            # foreign_keys pragma.
+            conn.execute(
+                "DELETE FROM answers WHERE attempt_id IN"
+                " (SELECT id FROM attempts WHERE learner_id = ?)",
+                (learner_id,),
+            )
+            for table in ("attempts", "card_states", "review_log"):
+                conn.execute(f"DELETE FROM {table} WHERE learner_id = ?", (learner_id,))
+            conn.execute("DELETE FROM learners WHERE id = ?", (learner_id,))
+        return target
+
+
 def _user_version(conn: sqlite3.Connection) -> int:
     # fetchall, not fetchone: a statement left un-finished would keep holding its lock.
     return int(conn.execute("PRAGMA user_version").fetchall()[0][0])
