@@ -132,6 +132,7 @@ class QuizApp(App[None]):
                 "Education notice", "Read the education-not-advice notice", home.action_notice
             )
             yield SystemCommand("History", "Your past quizzes and exams", home.action_history)
+            yield SystemCommand("Statistics", "How you are doing, per deck and topic", home.action_statistics)
             yield SystemCommand(
                 "Review everything due", "Flashcards due now in every deck", home.action_review_all
             )

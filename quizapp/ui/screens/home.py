@@ -45,6 +45,7 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("f", "flashcards", "Flashcards", id="flashcards", tooltip="Review flashcards due"),
+        Binding("s", "statistics", "Statistics", id="statistics", tooltip="How you are doing"),
         Binding("h", "history", "History", id="history", tooltip="Your past quizzes and exams"),
         Binding("l", "learner", "Learner", id="learner", tooltip="Choose or add a learner"),
         Binding("f1", "notice", "Notice", id="notice", tooltip="Education, not medical advice"),
@@ -359,6 +360,16 @@ class HomeScreen(Screen[None]):
     def action_review_all(self) -> None:
         """Review every card due now, across all decks."""
         self.review_flashcards(list(self.decks))
+
+    def action_statistics(self) -> None:
+        """Show the learner's statistics."""
+        if self.learner is None:
+            return
+        from quizapp.ui.screens.stats import StatisticsScreen
+
+        self.app.push_screen(
+            StatisticsScreen(self.store, self.learner, self.app_decks(), clock=self.clock)
+        )
 
     def action_history(self) -> None:
         """Show the learner's past attempts."""

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.core.store import Learner, ScoreStore, StoreError
+from quizapp.ui.screens.confirm import ConfirmModal, TextPromptModal
 
 
 class LearnerModal(ModalScreen[Learner | None]):
     """Pick a learner from the list, or type a new name and press Enter."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-learner")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel-learner"),
+        Binding("r", "rename", "Rename", id="rename-learner"),
+        Binding("x", "delete", "Delete", id="delete-learner"),
+        Binding("e", "export", "Export", id="export-learner"),
+    ]
 
     def __init__(self, store: ScoreStore, *, current: Learner | None = None) -> None:
         """Create the dialog.
@@ -37,6 +45,7 @@ class LearnerModal(ModalScreen[Learner | None]):
             yield OptionList(id="learner-list")
             yield Input(placeholder="New learner: type a name and press Enter", id="new-learner", max_length=60)
             yield Static("", id="learner-message", markup=False)
+        yield Footer()
 
     def on_mount(self) -> None:
         self._load()
@@ -53,6 +62,10 @@ class LearnerModal(ModalScreen[Learner | None]):
         options.add_options(Option(Content(learner.name), id=str(learner.id)) for learner in learners)
         options.display = bool(learners)
         if learners:
+            current = self.current.id if self.current else None
+            options.highlighted = next(
+                (i for i, learner in enumerate(learners) if learner.id == current), 0
+            )
             options.focus()
         else:
             self.query_one("#new-learner", Input).focus()
@@ -78,6 +91,97 @@ class LearnerModal(ModalScreen[Learner | None]):
             self.app.call_from_thread(self.query_one("#learner-message", Static).update, str(exc))
             return
         self.app.call_from_thread(self.dismiss, learner)
+
+    # --- managing learners ---------------------------------------------------------------
+
+    def _highlighted(self) -> Learner | None:
+        options = self.query_one("#learner-list", OptionList)
+        if options.highlighted is None or not self.learners:
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id
+        return next((l for l in self.learners if str(l.id) == option_id), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("rename", "delete", "export"):
+            return isinstance(self.focused, OptionList) and bool(self.learners)
+        return True
+
+    def _say(self, text: str) -> None:
+        self.query_one("#learner-message", Static).update(text)
+
+    def action_rename(self) -> None:
+        """Rename the highlighted learner."""
+        learner = self._highlighted()
+        if learner is None:
+            return
+
+        def renamed(name: str | None) -> None:
+            if name and name != learner.name:
+                self._rename(learner, name)
+
+        self.app.push_screen(
+            TextPromptModal(f"New name for {learner.name}", value=learner.name), renamed
+        )
+
+    @work(thread=True, group="learners", exit_on_error=False)
+    def _rename(self, learner: Learner, name: str) -> None:
+        try:
+            self.store.rename_learner(learner.id, name)
+        except (StoreError, ValueError) as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        self.app.call_from_thread(self._say, f"Renamed to {name}.")
+        self._load()
+
+    def action_delete(self) -> None:
+        """Delete the highlighted learner, after a confirmation (their rows are backed up)."""
+        learner = self._highlighted()
+        if learner is None:
+            return
+        question = (
+            f"Delete {learner.name} and all their quiz and flashcard records? A backup of"
+            " the removed records is saved next to the score database first."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._delete(learner)
+
+        self.app.push_screen(ConfirmModal("Delete learner", question, yes="Delete"), confirmed)
+
+    @work(thread=True, group="learners", exit_on_error=False)
+    def _delete(self, learner: Learner) -> None:
+        try:
+            backup = self.store.delete_learner(learner.id)
+        except (StoreError, LookupError) as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        if self.current is not None and self.current.id == learner.id:
+            self.current = None
+        self.app.call_from_thread(self._say, f"Deleted {learner.name}. Backup: {backup}")
+        self._load()
+
+    def action_export(self) -> None:
+        """Export the highlighted learner's attempts and answers to a JSON file."""
+        learner = self._highlighted()
+        if learner is not None:
+            self._export(learner)
+
+    @work(thread=True, group="learners", exit_on_error=False)
+    def _export(self, learner: Learner) -> None:
+        from quizapp.core.export import export_to_file
+
+        folder = self.store.path.parent / "exports"
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        slug = "".join(ch if ch.isalnum() else "-" for ch in learner.name.lower()).strip("-")
+        target = folder / f"{slug or 'learner'}-{stamp}.json"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            export_to_file(self.store, "json", target, learner=learner.name)
+        except (OSError, StoreError, LookupError) as exc:
+            self.app.call_from_thread(self._say, f"Could not export: {exc}")
+            return
+        self.app.call_from_thread(self._say, f"Exported to {target}")
 
     def action_cancel(self) -> None:
         """Close without changing learner (only when there is one already)."""

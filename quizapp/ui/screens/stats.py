@@ -1,0 +1,169 @@
+"""Statistics: how a learner is doing, per deck and topic, over time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+
+from quizapp.core.model import Deck
+from quizapp.core.stats import LearnerStats, learner_stats
+from quizapp.core.store import Learner, ScoreStore
+
+CHANGED = " (question changed since)"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _minutes(ms: int) -> str:
+    minutes = round(ms / 60000)
+    return f"{minutes} min" if minutes else "under a minute"
+
+
+class StatisticsScreen(Screen[None]):
+    """Accuracy per deck and topic, trends, weak spots and must-know items."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-stats")]
+
+    def __init__(
+        self,
+        store: ScoreStore,
+        learner: Learner,
+        decks: Mapping[str, Deck],
+        *,
+        clock: Callable[[], datetime],
+    ) -> None:
+        """Create the screen.
+
+        Args:
+            store: The score store.
+            learner: Whose statistics.
+            decks: Loaded decks by id (for prompts, topics and changed-card checks).
+            clock: Source of the current time.
+        """
+        super().__init__()
+        self.store = store
+        self.learner = learner
+        self.decks = dict(decks)
+        self.clock = clock
+        self.stats: LearnerStats | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="stats"):
+            yield Static("Working out your statistics…", id="stats-summary", markup=False)
+            yield Static(Content.styled("Decks", "bold"), classes="section")
+            decks: DataTable[Text] = DataTable(id="stats-decks", cursor_type="none")
+            decks.add_columns("Accuracy", "Answers", "Trend (oldest → newest)", "Deck")
+            yield decks
+            yield Static(id="stats-trend-label", markup=False)
+            yield Sparkline([], id="stats-trend")
+            yield Static(Content.styled("Topics", "bold"), classes="section")
+            topics: DataTable[Text] = DataTable(id="stats-topics", cursor_type="none")
+            topics.add_columns("Accuracy", "Answers", "Topic", "Deck")
+            yield topics
+            yield Static(id="stats-weak", markup=False, classes="section")
+            yield Static(id="stats-critical", markup=False, classes="section")
+            yield Static(id="stats-missed", markup=False, classes="section")
+            yield Static(id="stats-flashcards", markup=False, classes="section")
+            yield Sparkline([], id="stats-reviews")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Statistics · {self.learner.name}"
+        self._load()
+
+    @work(thread=True, group="stats", exit_on_error=False)
+    def _load(self) -> None:
+        stats = learner_stats(self.store, self.learner.id, self.decks, self.clock())
+        self.app.call_from_thread(self.show, stats)
+
+    def _title(self, deck_id: str) -> str:
+        deck = self.decks.get(deck_id)
+        return deck.title if deck else deck_id
+
+    def show(self, stats: LearnerStats) -> None:
+        """Fill the screen from computed statistics."""
+        self.stats = stats
+        self.query_one("#stats-summary", Static).update(
+            f"{stats.answered} answers, {_pct(stats.accuracy)} right, time spent"
+            f" {_minutes(stats.time_spent_ms)}."
+            if stats.answered
+            else "No answers yet: take a quiz to see your statistics here."
+        )
+        decks = self.query_one("#stats-decks", DataTable)
+        decks.clear()
+        for deck in stats.decks:
+            trend = " ".join(f"{value:.0%}" for value in deck.trend_values[-6:]) or "—"
+            decks.add_row(
+                Text(_pct(deck.accuracy)),
+                Text(str(deck.answered)),
+                Text(trend),
+                Text(deck.title, overflow="ellipsis", no_wrap=True),
+            )
+        trend_deck = max(stats.decks, key=lambda d: len(d.trend), default=None)
+        spark = self.query_one("#stats-trend", Sparkline)
+        label = self.query_one("#stats-trend-label", Static)
+        if trend_deck is not None and len(trend_deck.trend) >= 2:
+            spark.data = [value * 100 for value in trend_deck.trend_values]
+            spark.display = True
+            label.update(Content(f"Score trend, {trend_deck.title}:"))
+        else:
+            spark.display = False
+            label.update("A trend appears after two finished quizzes on a deck.")
+        topics = self.query_one("#stats-topics", DataTable)
+        topics.clear()
+        for topic in stats.topics:
+            topics.add_row(
+                Text(_pct(topic.accuracy)),
+                Text(str(topic.answered)),
+                Text(topic.title),
+                Text(self._title(topic.deck_id), overflow="ellipsis", no_wrap=True),
+            )
+        weak = [
+            f"  • {t.title} ({self._title(t.deck_id)}): {_pct(t.accuracy)}"
+            for t in stats.weakest_topics
+        ]
+        self.query_one("#stats-weak", Static).update(
+            Content("Weakest topics\n" + ("\n".join(weak) if weak else "  None yet."))
+        )
+        self._show_critical(stats)
+        missed = [
+            f"  • missed {m.misses} of {m.answered}: {m.prompt or m.card_id}"
+            + (CHANGED if m.changed else "")
+            for m in stats.most_missed
+        ]
+        self.query_one("#stats-missed", Static).update(
+            Content("Questions missed most\n" + ("\n".join(missed) if missed else "  None."))
+        )
+        cards = stats.flashcards
+        per_day = [day.reviews for day in cards.per_day]
+        self.query_one("#stats-flashcards", Static).update(
+            f"Flashcards\n  {cards.reviews} reviews; remembered {_pct(cards.retention)} of"
+            f" cards seen before. Reviews per day, last {len(per_day)} days:"
+        )
+        self.query_one("#stats-reviews", Sparkline).data = per_day
+
+    def _show_critical(self, stats: LearnerStats) -> None:
+        lines = ["Must-know items"]
+        if not stats.critical:
+            lines.append("  None answered yet.")
+        for item in stats.critical_not_mastered:
+            text = item.prompt or item.card_id
+            lines.append(f"  ✗ not yet: {text}" + (CHANGED if item.changed else ""))
+        never = len(stats.critical_never_answered)
+        if never:
+            lines.append(f"  … {never} not answered yet")
+        mastered = len(stats.critical_mastered)
+        lines.append(f"  ✓ {mastered} mastered (latest answer right)")
+        self.query_one("#stats-critical", Static).update(Content("\n".join(lines)))
