@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import fsrs
@@ -118,6 +118,10 @@ class FlashcardScheduler:
         Returns:
             The new state and fsrs's review log entry.
         """
+        if now.tzinfo is None:
+            raise ValueError("review time must be timezone-aware")
+        # fsrs accepts only `timezone.utc` itself; a clock giving local time is converted.
+        now = now.astimezone(timezone.utc)
         card = state if state is not None else self.new_card(now)
         return self._scheduler.review_card(card, RATINGS[rating], now, duration_ms)
 

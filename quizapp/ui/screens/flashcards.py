@@ -46,7 +46,8 @@ class FlashcardScreen(Screen[None]):
     """Reviews the cards due now in one or more decks, then new cards up to the daily limit."""
 
     BINDINGS = [
-        Binding("space", "space", "Flip", id="flip"),
+        Binding("space", "flip", "Flip", id="flip"),
+        Binding("space", "rate(3)", "Good", id="space-good", show=False),
         Binding("1", "rate(1)", "Again", id="again"),
         Binding("2", "rate(2)", "Hard", id="hard"),
         Binding("3", "rate(3)", "Good", id="good"),
@@ -184,8 +185,8 @@ class FlashcardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         has_card = self.loaded and bool(self.queue)
-        if action == "space":
-            return has_card
+        if action == "flip":
+            return has_card and not self.flipped
         if action == "rate":
             return has_card and self.flipped
         if action == "undo":
@@ -194,13 +195,9 @@ class FlashcardScreen(Screen[None]):
 
     # --- rating --------------------------------------------------------------------------
 
-    def action_space(self) -> None:
-        """Flip the card; once flipped, space rates it Good."""
-        if not self.queue:
-            return
-        if self.flipped:
-            self.action_rate(3)
-        else:
+    def action_flip(self) -> None:
+        """Show the back of the card (once flipped, space rates it Good)."""
+        if self.queue and not self.flipped:
             self._show_back()
 
     def action_rate(self, rating: int) -> None:
