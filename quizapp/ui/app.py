@@ -99,17 +99,47 @@ class QuizApp(App[None]):
 
     @work(thread=True, group="decks", exit_on_error=False)
     def load_decks(self) -> None:
-        """Parse and validate every deck in the background, then post `DecksLoaded`."""
-        result = load_decks(self.deck_paths)
-        self.post_message(DecksLoaded(result.decks, result.errors))
+        """Load every deck in the background (from the deck cache when fresh).
+
+        Posts `DecksLoaded` with all the decks so far after each file that changed them,
+        and a last one with `done=True`, so Home fills in as decks arrive instead of
+        waiting for the slowest file.
+        """
+        from quizapp.core.deck_cache import DeckCache
+        from quizapp.core.loader import LoadResult
+
+        posted = (0, 0)
+
+        def progress(result: LoadResult) -> None:
+            nonlocal posted
+            counts = (len(result.decks), len(result.errors))
+            if counts != posted:
+                posted = counts
+                self.post_message(DecksLoaded(list(result.decks), list(result.errors), done=False))
+
+        result = load_decks(self.deck_paths, cache=DeckCache(), progress=progress)
+        self.post_message(DecksLoaded(list(result.decks), list(result.errors), done=True))
 
     @on(DecksLoaded)
     def _decks_loaded(self, message: DecksLoaded) -> None:
+        # Every message holds all the decks loaded so far: the latest replaces the lot.
         self.decks = {deck.id: deck for deck in message.decks}
+        self._latest_decks_loaded = message
         home = self._home()
-        if home is not None:
-            home.deck_errors = list(message.errors)
-            home.decks = list(message.decks)
+        if home is None:
+            return
+
+        def show() -> None:
+            if message is not self._latest_decks_loaded:
+                return  # a newer one is queued: skip refilling the table for this one
+            if list(home.deck_errors) != message.errors:
+                home.deck_errors = list(message.errors)
+            if [id(deck) for deck in home.decks] != [id(deck) for deck in message.decks]:
+                home.decks = list(message.decks)
+
+        # Through Home's own queue: the first decks can arrive before Home has composed
+        # its widgets, and a screen handles its queue only once it is mounted.
+        home.call_later(show)
 
     def _home(self) -> HomeScreen | None:
         for screen in self.screen_stack:

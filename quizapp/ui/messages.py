@@ -13,10 +13,15 @@ from quizapp.core.store import Learner
 
 @dataclass
 class DecksLoaded(Message):
-    """Deck loading finished: the good decks and the errors of the broken ones."""
+    """Decks loaded so far: the good decks and the errors of the broken ones.
+
+    Posted while loading goes on, each holding everything so far; the last has `done`.
+    """
 
     decks: list[Deck]
     errors: list[DeckError] = field(default_factory=list)
+    done: bool = True
+    """False while more deck files are still being loaded."""
 
 
 @dataclass

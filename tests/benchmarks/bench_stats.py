@@ -1,0 +1,91 @@
+"""(5) Statistics queries on a store with 100,000 answers.
+
+The store is filled through its own API for learners and attempts; the answers go in with
+one `executemany` in a single transaction (recording 100,000 answers one commit at a time
+would take minutes and measures nothing here). One learner owns nearly all of them: the
+worst case for every per-learner query. Each query is timed over fresh calls (every call
+opens its connection, as in the app); the median is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from quizapp.core.store import ScoreStore, to_db_time
+from tests.benchmarks.common import Result, median, timed
+
+TOPICS = ("mechanism", "uses", "adverse-effects", "stopping-safely", "daily-use", "emergencies")
+
+
+def build_store(
+    path: Path, answers: int = 100_000, per_attempt: int = 50, decks: int = 5
+) -> tuple[ScoreStore, int, str]:
+    """A store with `answers` answers; returns it, the main learner's id and a deck id."""
+    store = ScoreStore.open(path)
+    learner = store.get_or_create_learner("Busy")
+    other = store.get_or_create_learner("Occasional")
+    rng = random.Random(5)
+    attempts = max(1, answers // per_attempt)
+    rows = []
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    attempt_ids = []
+    for n in range(attempts):
+        deck = f"deck-{n % decks}"
+        owner = other.id if n % 100 == 99 else learner.id
+        attempt = store.start_attempt(owner, deck, "1.0.0", f"Deck {n % decks}", "practice",
+                                      {"cards": []})
+        attempt_ids.append((attempt, deck, n))
+    with sqlite3.connect(path) as conn:
+        for attempt, deck, n in attempt_ids:
+            for k in range(per_attempt):
+                correct = rng.random() < 0.7
+                rows.append((
+                    attempt, deck, f"card-{rng.randrange(500)}", f"{rng.getrandbits(64):016x}",
+                    TOPICS[k % len(TOPICS)], int(k % 9 == 0), json.dumps("answer"), int(correct),
+                    1.0 if correct else 0.0, 1000 + k,
+                    to_db_time(start + timedelta(minutes=n * per_attempt + k)),
+                ))
+        conn.executemany(
+            "INSERT INTO answers (attempt_id, deck_id, card_id, card_hash, topic, critical,"
+            " response_json, correct, points, elapsed_ms, answered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    conn.close()
+    for attempt, _, n in attempt_ids:
+        if n % 40 == 39:
+            store.discard_attempt(attempt)
+        elif n % 40 != 38:  # a few stay unfinished
+            store.finish_attempt(attempt, 35.0, float(per_attempt), None)
+    return store, learner.id, "deck-0"
+
+
+def bench_stats(workdir: Path, *, answers: int = 100_000, reps: int = 15) -> list[Result]:
+    store, learner, deck = build_store(workdir / "stats.db", answers=answers)
+    queries = {
+        "deck_scores(learner)": lambda: store.deck_scores(learner),
+        "topic_accuracy(learner)": lambda: store.topic_accuracy(learner),
+        "topic_accuracy(learner, deck)": lambda: store.topic_accuracy(learner, deck),
+        "history(learner)": lambda: store.history(learner),
+        "history(learner, limit=20)": lambda: store.history(learner, 20),
+        "answered_hashes(learner, deck)": lambda: store.answered_hashes(learner, deck),
+        "unfinished_attempts(learner)": lambda: store.unfinished_attempts(learner),
+        "unfinished_attempts(learner, deck)": lambda: store.unfinished_attempts(learner, deck),
+    }
+    results = []
+    for name, query in queries.items():
+        query()  # warm the page cache
+        ms = median([timed(query) for _ in range(reps)]) * 1000
+        results.append(Result(f"(5) {name}, {answers:,} answers", ms, "ms", target_value=50))
+    return results
+
+
+if __name__ == "__main__":  # pragma: no cover
+    with tempfile.TemporaryDirectory() as tmp:
+        for result in bench_stats(Path(tmp)):
+            print(result.line())
