@@ -181,10 +181,15 @@ def deck_queue(
     Returns:
         The queue, and the stored states by card id.
     """
-    states = {
-        card_id: CardState(card_id, row.card_hash, fsrs.Card.from_dict(row.state))
-        for card_id, row in store.card_states(learner_id, deck.id).items()
-    }
+    states: dict[str, CardState] = {}
+    for card_id, row in store.card_states(learner_id, deck.id).items():
+        try:
+            fsrs_card = fsrs.Card.from_dict(row.state)
+        except (KeyError, TypeError, ValueError):
+            # A state this fsrs version cannot read: study the card as new rather than
+            # fail the whole deck. The stored row and the review log stay as they were.
+            continue
+        states[card_id] = CardState(card_id, row.card_hash, fsrs_card)
     seen = store.new_cards_since(learner_id, deck.id, start_of_day(now))
     queue = build_queue(study_cards(deck), states, now, new_limit=new_limit, new_seen_today=seen)
     return queue, states

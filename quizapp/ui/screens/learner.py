@@ -37,6 +37,7 @@ class LearnerModal(ModalScreen[Learner | None]):
         super().__init__()
         self.store = store
         self.current = current
+        self._current_at_start = current
         self.learners: list[Learner] = []
 
     def compose(self) -> ComposeResult:
@@ -126,12 +127,19 @@ class LearnerModal(ModalScreen[Learner | None]):
     @work(thread=True, group="learners", exit_on_error=False)
     def _rename(self, learner: Learner, name: str) -> None:
         try:
-            self.store.rename_learner(learner.id, name)
-        except (StoreError, ValueError) as exc:
+            renamed = self.store.rename_learner(learner.id, name)
+        except (StoreError, ValueError, LookupError) as exc:
             self.app.call_from_thread(self._say, str(exc))
             return
-        self.app.call_from_thread(self._say, f"Renamed to {name}.")
+        self.app.call_from_thread(self._renamed, renamed)
         self._load()
+
+    def _renamed(self, learner: Learner) -> None:
+        if self.current is not None and self.current.id == learner.id:
+            # Closing hands the renamed learner back, so Home shows the new name and the
+            # settings remember it (else the next start would not find the old name).
+            self.current = learner
+        self._say(f"Renamed to {learner.name}.")
 
     def action_delete(self) -> None:
         """Delete the highlighted learner, after a confirmation (their rows are backed up)."""
@@ -190,4 +198,5 @@ class LearnerModal(ModalScreen[Learner | None]):
                 "Choose a learner or add one to go on."
             )
             return
-        self.dismiss(None)
+        # The current learner renamed meanwhile: hand the new record back.
+        self.dismiss(None if self.current == self._current_at_start else self.current)

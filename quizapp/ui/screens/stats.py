@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.worker import Worker, WorkerState
 
 from quizapp.core.model import Deck
 from quizapp.core.stats import LearnerStats, learner_stats
@@ -75,6 +76,7 @@ class StatisticsScreen(Screen[None]):
             yield Static(id="stats-weak", markup=False, classes="section")
             yield Static(id="stats-critical", markup=False, classes="section")
             yield Static(id="stats-missed", markup=False, classes="section")
+            yield Static(id="stats-changed", markup=False, classes="section")
             yield Static(id="stats-flashcards", markup=False, classes="section")
             yield Sparkline([], id="stats-reviews")
         yield Footer()
@@ -88,9 +90,27 @@ class StatisticsScreen(Screen[None]):
         stats = learner_stats(self.store, self.learner.id, self.decks, self.clock())
         self.app.call_from_thread(self.show, stats)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Without this a failed computation would leave "Working out…" on screen forever.
+        if event.worker.group == "stats" and event.state == WorkerState.ERROR:
+            self.query_one("#stats-summary", Static).update(
+                f"Could not work out the statistics: {event.worker.error}"
+            )
+
     def _title(self, deck_id: str) -> str:
         deck = self.decks.get(deck_id)
-        return deck.title if deck else deck_id
+        if deck is not None:
+            return deck.title
+        # A deck no longer loaded: the title stored with its attempts, as in the deck table.
+        if self.stats is not None:
+            for row in self.stats.decks:
+                if row.deck_id == deck_id:
+                    return row.title
+        return deck_id
+
+    def _card_text(self, deck_id: str, card_id: str, prompt: str | None) -> str:
+        # Without the deck loaded only the card id is known; say which deck it is from.
+        return prompt if prompt else f"card {card_id} ({self._title(deck_id)})"
 
     def show(self, stats: LearnerStats) -> None:
         """Fill the screen from computed statistics."""
@@ -139,12 +159,22 @@ class StatisticsScreen(Screen[None]):
         )
         self._show_critical(stats)
         missed = [
-            f"  • missed {m.misses} of {m.answered}: {m.prompt or m.card_id}"
+            f"  • missed {m.misses} of {m.answered}: "
+            + self._card_text(m.deck_id, m.card_id, m.prompt)
             + (CHANGED if m.changed else "")
             for m in stats.most_missed
         ]
         self.query_one("#stats-missed", Static).update(
             Content("Questions missed most\n" + ("\n".join(missed) if missed else "  None."))
+        )
+        changed = [
+            f"  • {c.prompt or c.card_id} ({self._title(c.deck_id)})"
+            for c in stats.changed_cards
+        ]
+        changed_panel = self.query_one("#stats-changed", Static)
+        changed_panel.display = bool(changed)
+        changed_panel.update(
+            Content("Questions changed since you last answered them\n" + "\n".join(changed))
         )
         cards = stats.flashcards
         per_day = [day.reviews for day in cards.per_day]
@@ -159,7 +189,7 @@ class StatisticsScreen(Screen[None]):
         if not stats.critical:
             lines.append("  None answered yet.")
         for item in stats.critical_not_mastered:
-            text = item.prompt or item.card_id
+            text = self._card_text(item.deck_id, item.card_id, item.prompt)
             lines.append(f"  ✗ not yet: {text}" + (CHANGED if item.changed else ""))
         never = len(stats.critical_never_answered)
         if never:
