@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
+from quizapp.core.files import write_private_atomic
 from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore, to_db_time
 
 if TYPE_CHECKING:
@@ -234,21 +235,9 @@ def export_to_file(
         OSError: The file cannot be written.
         ValueError, NotFoundError, StoreError: As for `export_attempts`.
     """
-    path = Path(path)
-    # mkstemp creates the file 0600, which the rename keeps: exports hold health data.
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = export_attempts(
-                store, fmt, handle, learner, decks=decks, home_page=home_page
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
-        raise
-    return count
+    return write_private_atomic(
+        Path(path),
+        lambda handle: export_attempts(
+            store, fmt, handle, learner, decks=decks, home_page=home_page
+        ),
+    )

@@ -25,15 +25,14 @@ escaped).
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
+from quizapp.core.files import write_private_atomic
 from quizapp.core.model import Deck
 from quizapp.core.stats import CriticalItem, learner_stats
 from quizapp.core.store import Attempt, ScoreStore
@@ -487,17 +486,4 @@ def write_private(path: Path, text: str) -> None:
     Raises:
         OSError: The file cannot be written.
     """
-    path = Path(path)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
-        raise
+    write_private_atomic(Path(path), lambda handle: handle.write(text))
