@@ -11,13 +11,17 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizapp import __version__
 from quizapp.core import paths
-from quizapp.core.loader import LoadResult, expand_paths, load_decks
-from quizapp.core.model import deck_json_schema
 from quizapp.core.store import StoreError
+
+if TYPE_CHECKING:
+    from quizapp.core.loader import LoadResult
+
+# The loader and the deck models (pydantic, YAML) are imported by the subcommands that
+# use them: the app itself loads decks in a worker once its first frame is on screen.
 
 
 def _add_common(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
@@ -102,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace, explicit: Sequence[Path] = ()) -> LoadResult:
+    from quizapp.core.loader import expand_paths, load_decks
+
     if explicit:
         return load_decks(expand_paths(explicit))
     data_folder = paths.data_dir(args.data_dir)
@@ -139,6 +145,8 @@ def cmd_decks(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """`quizapp schema`: the deck JSON Schema, for editors."""
+    from quizapp.core.model import deck_json_schema
+
     print(json.dumps(deck_json_schema(), indent=2))
     return 0
 

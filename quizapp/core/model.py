@@ -28,6 +28,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+# Re-exported: the titles live in `topics` so the UI can use them without pydantic.
+from quizapp.core.topics import TOPIC_TITLES as TOPIC_TITLES
+
 SCHEMA_VERSION = 1
 """The deck format version this app reads. Bump it (and the cache key) on breaking changes."""
 
@@ -36,16 +39,6 @@ MISSION_TOPICS: tuple[str, ...] = ("mechanism", "uses", "adverse-effects", "stop
 
 Topic = Literal["mechanism", "uses", "adverse-effects", "stopping-safely", "daily-use", "emergencies"]
 """Every topic a card may belong to."""
-
-TOPIC_TITLES: dict[str, str] = {
-    "mechanism": "How it works",
-    "uses": "What it is used for",
-    "adverse-effects": "Side effects and warnings",
-    "stopping-safely": "Stopping safely",
-    "daily-use": "Everyday use",
-    "emergencies": "Emergencies",
-}
-"""Plain-language headings for the topics, as learners see them."""
 
 Audience = Literal["patient", "caregiver", "clinician"]
 CardType = Literal["single", "multi", "true_false", "typed", "order", "flashcard"]

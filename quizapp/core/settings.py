@@ -1,30 +1,114 @@
-"""User settings, kept as a small JSON file in the data folder."""
+"""User settings, kept as a small JSON file in the data folder.
+
+`Settings` is a plain dataclass with hand-written checks rather than a pydantic model:
+the settings are read before the first frame is drawn, and importing pydantic would
+add a large share of the app's start-up time for five fields.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text, not {type(value).__name__}")
+    return value
 
 
-class Settings(BaseModel):
-    """Everything the app remembers between runs (except scores, which live in the store)."""
+def _optional_text(name: str, value: Any) -> str | None:
+    return None if value is None else _text(name, value)
 
-    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+def _number(name: str, value: Any) -> float:
+    # bool is an int subclass, but `true` is no sensible count or probability.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, not {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, not {value}")
+    return value
+
+
+def _new_cards_per_day(name: str, value: Any) -> int:
+    number = _number(name, value)
+    if number != int(number):  # 20.0 is fine (some JSON writers add the .0); 20.5 is not
+        raise ValueError(f"{name} must be a whole number, not {value}")
+    if not 0 <= number <= 1000:
+        raise ValueError(f"{name} must be from 0 to 1000, not {value}")
+    return int(number)
+
+
+def _desired_retention(name: str, value: Any) -> float:
+    number = _number(name, value)
+    if not 0.7 <= number <= 0.99:
+        raise ValueError(f"{name} must be from 0.7 to 0.99, not {value}")
+    return float(number)
+
+
+_CHECKS = {
+    "theme": _text,
+    "learner": _optional_text,
+    "new_cards_per_day": _new_cards_per_day,
+    "desired_retention": _desired_retention,
+    "xapi_home_page": _text,
+}
+"""Each field's check: returns the value to keep (e.g. 20.0 as 20) or raises ValueError."""
+
+
+@dataclass(slots=True)
+class Settings:
+    """Everything the app remembers between runs (except scores, which live in the store).
+
+    Every field is checked when set, at construction and on assignment alike, so a
+    `Settings` never holds a value that would be refused when the file is read back.
+
+    Raises:
+        ValueError: A value of the wrong type or out of range (from the constructor or an
+            assignment).
+    """
 
     theme: str = "textual-dark"
     """Textual theme name; an unknown name falls back to the default."""
     learner: str | None = None
     """The learner who used the app last, selected again at start-up."""
-    new_cards_per_day: int = Field(default=20, ge=0, le=1000)
-    """Most new flashcards introduced per learner, deck and day."""
-    desired_retention: float = Field(default=0.9, ge=0.7, le=0.99)
-    """Chance of remembering a card when it comes due (FSRS), as in Anki."""
+    new_cards_per_day: int = 20
+    """Most new flashcards introduced per learner, deck and day (0-1000)."""
+    desired_retention: float = 0.9
+    """Chance of remembering a card when it comes due (FSRS), as in Anki (0.7-0.99)."""
     xapi_home_page: str = "https://quizapp.invalid/learners"
     """xAPI account homePage identifying learners to a Learning Record Store."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = _CHECKS.get(name)
+        object.__setattr__(self, name, value if check is None else check(name, value))
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Settings:
+        """Settings from parsed JSON; unknown keys are ignored, missing ones get defaults.
+
+        Args:
+            data: The parsed settings file.
+
+        Returns:
+            The settings.
+
+        Raises:
+            ValueError: `data` is not an object, or a known key has an unusable value.
+        """
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a JSON object, not {type(data).__name__}")
+        known = {field.name for field in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def to_json(self) -> str:
+        """The settings file's text: a JSON object, two-space indents, fields in order."""
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
 
 
 def load_settings(path: Path) -> tuple[Settings, str | None]:
@@ -44,8 +128,9 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
     except OSError as exc:
         return Settings(), f"Could not read settings {path}: {exc.strerror}. Using defaults."
     try:
-        return Settings.model_validate(json.loads(text)), None
-    except (ValueError, ValidationError) as exc:
+        # ValueError covers both bad JSON (JSONDecodeError) and unusable values.
+        return Settings.from_dict(json.loads(text)), None
+    except ValueError as exc:
         first = str(exc).splitlines()[0]
         return Settings(), f"Settings file {path} is not valid ({first}). Using defaults."
 
@@ -57,7 +142,7 @@ def save_settings(settings: Settings, path: Path) -> None:
         settings: What to save.
         path: The settings file; its folder must exist.
     """
-    data = settings.model_dump_json(indent=2)
+    data = settings.to_json()
     fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

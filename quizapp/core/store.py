@@ -246,7 +246,121 @@ _V2: tuple[str, ...] = (
     "CREATE INDEX review_log_by_time ON review_log (learner_id, reviewed_at)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+# Version 3: answer counts per learner, deck and topic, so that per-topic accuracy over
+# all of a learner's decks is a short indexed read instead of a GROUP BY over every
+# answer. Triggers keep the counts in the same transaction as the write that changes
+# them, whichever statement it is (the store's methods, a tool, a test inserting rows
+# directly), so they always equal that GROUP BY: answers of unfinished and finished
+# attempts count, discarded ones do not, and a group whose count drops to zero is
+# removed (the GROUP BY has no empty groups). The helpers below are part of migration 3
+# and, like it, are never edited: a change goes in a new migration that replaces the
+# triggers.
+_COUNTED = "('unfinished', 'finished')"
+"""Attempt statuses whose answers count towards topic accuracy."""
+
+
+def _add_answer(row: str) -> str:
+    """SQL adding one answer (`NEW` or `OLD` in a trigger) to the counts, if it counts."""
+    return f"""
+        INSERT INTO topic_counts (learner_id, deck_id, topic, answered, correct)
+        SELECT a.learner_id, {row}.deck_id, {row}.topic, 1, {row}.correct FROM attempts a
+        WHERE a.id = {row}.attempt_id AND a.status IN {_COUNTED}
+        ON CONFLICT (learner_id, deck_id, topic) DO UPDATE
+        SET answered = answered + 1, correct = correct + excluded.correct;
+    """
+
+
+def _remove_answer(row: str) -> str:
+    """SQL taking one answer back out of the counts, if it counted."""
+    key = f"""
+        deck_id = {row}.deck_id AND topic = {row}.topic AND learner_id IN (
+            SELECT a.learner_id FROM attempts a
+            WHERE a.id = {row}.attempt_id AND a.status IN {_COUNTED})
+    """
+    return f"""
+        UPDATE topic_counts SET answered = answered - 1, correct = correct - {row}.correct
+        WHERE {key};
+        DELETE FROM topic_counts WHERE answered = 0 AND {key};
+    """
+
+
+def _add_attempt(row: str) -> str:
+    """SQL adding all of an attempt's answers to the counts, if its status counts."""
+    return f"""
+        INSERT INTO topic_counts (learner_id, deck_id, topic, answered, correct)
+        SELECT {row}.learner_id, n.deck_id, n.topic, count(*), sum(n.correct) FROM answers n
+        WHERE n.attempt_id = {row}.id AND {row}.status IN {_COUNTED}
+        GROUP BY n.deck_id, n.topic
+        ON CONFLICT (learner_id, deck_id, topic) DO UPDATE
+        SET answered = answered + excluded.answered, correct = correct + excluded.correct;
+    """
+
+
+def _remove_attempt(row: str) -> str:
+    """SQL taking all of an attempt's answers back out of the counts, if they counted."""
+    same_group = (
+        f"n.attempt_id = {row}.id AND n.deck_id = topic_counts.deck_id"
+        " AND n.topic = topic_counts.topic"
+    )
+    return f"""
+        UPDATE topic_counts SET
+            answered = answered - (SELECT count(*) FROM answers n WHERE {same_group}),
+            correct = correct - (SELECT coalesce(sum(n.correct), 0) FROM answers n
+                                 WHERE {same_group})
+        WHERE learner_id = {row}.learner_id AND {row}.status IN {_COUNTED}
+          AND (deck_id, topic) IN (
+            SELECT n.deck_id, n.topic FROM answers n WHERE n.attempt_id = {row}.id);
+        DELETE FROM topic_counts WHERE learner_id = {row}.learner_id AND answered = 0;
+    """
+
+
+_V3: tuple[str, ...] = (
+    # Not a foreign key to learners: deleting a learner's attempts and answers (which
+    # `delete_learner` does, and a cascade does) already empties their counts, and a
+    # foreign key could only add a way for recording an answer to fail.
+    """
+    CREATE TABLE topic_counts (
+        learner_id INTEGER NOT NULL,
+        deck_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        answered INTEGER NOT NULL,
+        correct INTEGER NOT NULL,
+        PRIMARY KEY (learner_id, deck_id, topic)
+    )
+    """,
+    f"""
+    INSERT INTO topic_counts (learner_id, deck_id, topic, answered, correct)
+    SELECT a.learner_id, n.deck_id, n.topic, count(*), sum(n.correct)
+    FROM attempts a JOIN answers n ON n.attempt_id = a.id
+    WHERE a.status IN {_COUNTED}
+    GROUP BY a.learner_id, n.deck_id, n.topic
+    """,
+    f"CREATE TRIGGER topic_counts_answer_inserted AFTER INSERT ON answers BEGIN"
+    f" {_add_answer('NEW')} END",
+    f"CREATE TRIGGER topic_counts_answer_deleted AFTER DELETE ON answers BEGIN"
+    f" {_remove_answer('OLD')} END",
+    f"CREATE TRIGGER topic_counts_answer_updated"
+    f" AFTER UPDATE OF attempt_id, deck_id, topic, correct ON answers BEGIN"
+    f" {_remove_answer('OLD')} {_add_answer('NEW')} END",
+    # Normally a new attempt has no answers yet; this keeps answers left behind by a
+    # deleted attempt with the same id counted as the GROUP BY would count them.
+    f"CREATE TRIGGER topic_counts_attempt_inserted AFTER INSERT ON attempts BEGIN"
+    f" {_add_attempt('NEW')} END",
+    # Discarding (unfinished -> discarded) takes the answers out; finishing changes
+    # nothing, so the WHEN clause skips the work.
+    f"""
+    CREATE TRIGGER topic_counts_attempt_updated AFTER UPDATE OF learner_id, status ON attempts
+    WHEN OLD.learner_id IS NOT NEW.learner_id
+      OR (OLD.status IN {_COUNTED}) IS NOT (NEW.status IN {_COUNTED})
+    BEGIN {_remove_attempt('OLD')} {_add_attempt('NEW')} END
+    """,
+    # BEFORE: the answers are still there to subtract. When the delete cascades to the
+    # answers, their own trigger no longer finds the attempt and subtracts nothing.
+    f"CREATE TRIGGER topic_counts_attempt_deleted BEFORE DELETE ON attempts BEGIN"
+    f" {_remove_attempt('OLD')} END",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 """`MIGRATIONS[n]` takes a database from schema version n to n + 1. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -509,13 +623,13 @@ _DECK_SCORES_SQL = """
     ORDER BY finished_at, id
 """
 
+# Kept equal to a GROUP BY over the learner's counted answers by the triggers of
+# schema version 3 (see `_V3`).
 _TOPIC_ACCURACY_SQL = """
-    SELECT n.deck_id, n.topic, count(*), sum(n.correct)
-    FROM attempts a JOIN answers n ON n.attempt_id = a.id
-    WHERE a.learner_id = :learner AND a.status IN ('unfinished', 'finished')
-      AND (:deck IS NULL OR n.deck_id = :deck)
-    GROUP BY n.deck_id, n.topic
-    ORDER BY n.deck_id, n.topic
+    SELECT deck_id, topic, answered, correct
+    FROM topic_counts
+    WHERE learner_id = :learner AND (:deck IS NULL OR deck_id = :deck)
+    ORDER BY deck_id, topic
 """
 
 # SQLite guarantees that the bare column `card_hash` comes from the row holding max(id),

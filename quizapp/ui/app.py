@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -12,13 +13,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from quizapp.core import paths
-from quizapp.core.loader import load_decks
-from quizapp.core.model import Deck
 from quizapp.core.settings import Settings, load_settings, save_settings
 from quizapp.core.store import ScoreStore
 from quizapp.ui.commands import DeckCommands
 from quizapp.ui.messages import DecksLoaded, LearnerChanged
 from quizapp.ui.screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    # The loader and the deck models (pydantic, YAML) are imported by the deck worker,
+    # after Home is up: the first frame needs neither.
+    from quizapp.core.model import Deck
 
 Clock = Callable[[], datetime]
 
@@ -79,9 +83,14 @@ class QuizApp(App[None]):
     def on_mount(self) -> None:
         self._apply_theme(self.settings.theme)
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember_theme(theme.name))
-        self.load_decks()
         for note in self.startup_notes:
             self.notify(note, severity="warning", timeout=10, markup=False)
+
+    def on_ready(self) -> None:
+        # Decks load once the first frame is on screen (Home says "Loading decks…"): the
+        # worker imports pydantic and the deck models and parses files, and a thread
+        # doing that competes with drawing the first frame for the GIL.
+        self.load_decks()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -106,7 +115,7 @@ class QuizApp(App[None]):
         waiting for the slowest file.
         """
         from quizapp.core.deck_cache import DeckCache
-        from quizapp.core.loader import LoadResult
+        from quizapp.core.loader import LoadResult, load_decks
 
         posted = (0, 0)
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from quizapp.core.loader import DeckError
-from quizapp.core.model import Deck
-from quizapp.core.store import Learner
+if TYPE_CHECKING:
+    # Annotations only: importing the loader and the deck models (pydantic) here would
+    # put them before the first frame, which needs neither.
+    from quizapp.core.loader import DeckError
+    from quizapp.core.model import Deck
+    from quizapp.core.store import Learner
 
 
 @dataclass

@@ -108,8 +108,17 @@ def interleaved(
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    """The environment for a child process: this one, minus Textual dev settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    """The environment for a child process: this one, minus Textual dev settings.
+
+    PYTHONDONTWRITEBYTECODE is dropped too: with it, quizapp's own modules would be
+    compiled from source at every start, while Textual's were compiled at install. An
+    installed app has its .pyc files, so that is what start-up is measured with.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TEXTUAL") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
     env.update(extra)
     return env

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -832,3 +833,205 @@ def test_plan_and_response_round_trip_as_json(store: ScoreStore) -> None:
     assert loaded.plan == plan
     assert loaded.answers[0].response == {"typed": "GABA-A \"quoted\"\nline"}
     assert json.loads(json.dumps(loaded.plan)) == plan
+
+
+# --------------------------------------------------------------------------- topic counts
+
+# What `topic_accuracy` computed before schema version 3 kept counts: the reference the
+# counts must always equal.
+_GROUP_BY_TOPIC_SQL = """
+    SELECT n.deck_id, n.topic, count(*), sum(n.correct)
+    FROM attempts a JOIN answers n ON n.attempt_id = a.id
+    WHERE a.learner_id = :learner AND a.status IN ('unfinished', 'finished')
+      AND (:deck IS NULL OR n.deck_id = :deck)
+    GROUP BY n.deck_id, n.topic
+    ORDER BY n.deck_id, n.topic
+"""
+
+_DECKS = ("diazepam", "lithium", "warfarin")
+_TOPICS = ("mechanism", "uses", "adverse-effects", "stopping-safely")
+
+
+def assert_counts_match_group_by(store: ScoreStore, db: Path) -> int:
+    """Check `topic_accuracy` against the GROUP BY for every learner id and deck.
+
+    Returns:
+        How many (learner, deck, topic) groups there were, so callers can check that the
+        comparison was not vacuous.
+    """
+    groups = 0
+    with raw(db) as conn:
+        learner_ids = [row[0] for row in conn.execute("SELECT id FROM learners")]
+        # Learners deleted behind the store's back may still own attempts.
+        learner_ids += [
+            row[0]
+            for row in conn.execute("SELECT DISTINCT learner_id FROM attempts")
+            if row[0] not in learner_ids
+        ]
+        for learner_id in learner_ids:
+            for deck in (None, *_DECKS):
+                expected = [
+                    (d, t, n, c)
+                    for d, t, n, c in conn.execute(
+                        _GROUP_BY_TOPIC_SQL, {"learner": learner_id, "deck": deck}
+                    )
+                ]
+                got = [
+                    (a.deck_id, a.topic, a.answered, a.correct)
+                    for a in store.topic_accuracy(learner_id, deck)
+                ]
+                assert got == expected, (learner_id, deck)
+                if deck is None:
+                    groups += len(expected)
+        # No empty groups left behind (the GROUP BY has none).
+        empty = conn.execute("SELECT count(*) FROM topic_counts WHERE answered <= 0").fetchone()
+        assert empty == (0,)
+    return groups
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_topic_counts_equal_a_group_by_over_answers_after_random_writes(
+    db: Path, clock: Clock, seed: int
+) -> None:
+    rng = random.Random(seed)
+    store = ScoreStore.open(db, now=clock)
+    learners = [store.add_learner(name).id for name in ("Ann", "Bob", "Cy")]
+    unfinished: dict[int, tuple[int, str]] = {}  # attempt id -> (learner id, deck id)
+    for step in range(160):
+        clock.advance(seconds=1)
+        roll = rng.random()
+        if roll < 0.12 or not unfinished:
+            learner, deck = rng.choice(learners), rng.choice(_DECKS)
+            unfinished[start(store, learner, deck)] = (learner, deck)
+        elif roll < 0.75:
+            attempt_id = rng.choice(list(unfinished))
+            answer(
+                store,
+                attempt_id,
+                f"card-{rng.randrange(8)}",
+                deck_id=unfinished[attempt_id][1],
+                topic=rng.choice(_TOPICS),
+                correct=rng.random() < 0.6,
+            )
+        elif roll < 0.85:
+            store.finish_attempt(unfinished.popitem()[0], 1, 2, None)
+        elif roll < 0.95:
+            attempt_id = rng.choice(list(unfinished))
+            del unfinished[attempt_id]
+            store.discard_attempt(attempt_id)
+            store.discard_attempt(attempt_id)  # a second discard changes nothing
+        elif roll < 0.97 and len(learners) > 1:
+            gone = learners.pop(rng.randrange(len(learners)))
+            store.delete_learner(gone)
+            unfinished = {a: ld for a, ld in unfinished.items() if ld[0] != gone}
+        else:
+            # Writes that bypass the store's methods: the counts follow those too.
+            with raw(db) as conn:
+                conn.execute("PRAGMA foreign_keys = ON")
+                kind = rng.randrange(3)
+                if kind == 0:
+                    conn.execute(
+                        "DELETE FROM answers WHERE id ="
+                        " (SELECT id FROM answers ORDER BY random() LIMIT 1)"
+                    )
+                elif kind == 1:
+                    conn.execute(
+                        "UPDATE answers SET correct = 1 - correct, topic = ? WHERE id ="
+                        " (SELECT id FROM answers ORDER BY random() LIMIT 1)",
+                        (rng.choice(_TOPICS),),
+                    )
+                else:  # deleting an attempt cascades to its answers
+                    victim = rng.choice(list(unfinished))
+                    conn.execute("DELETE FROM attempts WHERE id = ?", (victim,))
+                    del unfinished[victim]
+        if step % 20 == 19:
+            assert_counts_match_group_by(store, db)
+    assert assert_counts_match_group_by(store, db) > 0
+
+
+def test_topic_counts_follow_rows_inserted_directly_and_status_changes(
+    store: ScoreStore, db: Path
+) -> None:
+    ann = store.add_learner("Ann").id
+    bob = store.add_learner("Bob").id
+    attempt_id = start(store, ann)
+    with raw(db) as conn:
+        conn.executemany(
+            "INSERT INTO answers (attempt_id, deck_id, card_id, card_hash, topic, critical,"
+            " response_json, correct, points, elapsed_ms, answered_at)"
+            " VALUES (?, 'diazepam', ?, 'h', ?, 0, '1', ?, 1, 1000, '2025-01-01T00:00:00.000000Z')",
+            [(attempt_id, f"c{n}", _TOPICS[n % 2], n % 3 == 0) for n in range(10)],
+        )
+        assert_counts_match_group_by(store, db)
+        # Moving an attempt to another learner moves its answers' counts with it.
+        conn.execute("UPDATE attempts SET learner_id = ? WHERE id = ?", (bob, attempt_id))
+        assert_counts_match_group_by(store, db)
+        assert store.topic_accuracy(ann) == []
+        # Discarded, then (by hand) back to unfinished: out of the counts, then in again.
+        conn.execute("UPDATE attempts SET status = 'discarded' WHERE id = ?", (attempt_id,))
+        assert store.topic_accuracy(bob) == []
+        conn.execute("UPDATE attempts SET status = 'unfinished' WHERE id = ?", (attempt_id,))
+        assert sum(t.answered for t in store.topic_accuracy(bob)) == 10
+        assert_counts_match_group_by(store, db)
+        # An attempt deleted without cascading (foreign keys off) leaves its answers
+        # orphaned: neither the GROUP BY nor the counts see them.
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+        assert store.topic_accuracy(bob) == []
+        assert_counts_match_group_by(store, db)
+
+
+def test_topic_accuracy_reads_the_counts_not_the_answers(store: ScoreStore) -> None:
+    with closing(sqlite3.connect(store.path)) as conn:
+        plan = " ".join(
+            row[3]
+            for row in conn.execute(
+                "EXPLAIN QUERY PLAN " + store_module._TOPIC_ACCURACY_SQL,
+                {"learner": 1, "deck": None},
+            )
+        )
+    assert "topic_counts" in plan and "answers" not in plan
+    assert "TEMP B-TREE" not in plan  # rows come in order from the index
+
+
+def test_upgrading_to_version_3_backfills_the_counts_from_existing_answers(
+    db: Path, clock: Clock
+) -> None:
+    old = ScoreStore._open(db, now=clock, target_version=2)
+    ann = old.add_learner("Ann").id
+    bob = old.add_learner("Bob").id
+    for n, (learner, deck) in enumerate(
+        [(ann, "diazepam"), (ann, "lithium"), (bob, "diazepam"), (ann, "diazepam")]
+    ):
+        attempt_id = start(old, learner, deck)
+        for k in range(5):
+            answer(old, attempt_id, f"c{k}", deck_id=deck, topic=_TOPICS[k % 3], correct=k % 2 == 0)
+        if n == 1:
+            old.discard_attempt(attempt_id)
+        elif n != 3:
+            old.finish_attempt(attempt_id, 3, 5, None)
+    assert old.schema_version() == 2
+
+    store = ScoreStore.open(db, now=clock)
+
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.backed_up_to is not None
+    assert assert_counts_match_group_by(store, db) == 3 + 3  # Ann's diazepam, Bob's diazepam
+    assert [(t.deck_id, t.topic, t.answered, t.correct) for t in store.topic_accuracy(ann)] == [
+        ("diazepam", "adverse-effects", 2, 2),
+        ("diazepam", "mechanism", 4, 2),
+        ("diazepam", "uses", 4, 2),
+    ]  # two attempts (finished, unfinished); the discarded lithium one is left out
+
+
+def test_the_v1_fixture_gets_counts_for_its_answers(db: Path, clock: Clock) -> None:
+    db.parent.mkdir()
+    shutil.copyfile(V1_FIXTURE, db)
+    store = ScoreStore.open(db, now=clock)
+    (ann,) = store.learners()
+    assert [(t.topic, t.answered, t.correct) for t in store.topic_accuracy(ann.id)] == [
+        ("adverse-effects", 1, 1),
+        ("mechanism", 1, 1),
+        ("stopping-safely", 2, 1),
+    ]
+    assert_counts_match_group_by(store, db)

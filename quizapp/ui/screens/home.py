@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -15,16 +16,20 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizapp.core.flashcards import deck_queue
-from quizapp.core.loader import DeckError
-from quizapp.core.model import TOPIC_TITLES, Deck
-from quizapp.core.quiz import QuizSession, QuizSettings
 from quizapp.core.settings import Settings
 from quizapp.core.store import AttemptSummary, DeckScore, Learner, ScoreStore
+from quizapp.core.topics import TOPIC_TITLES
 from quizapp.ui.messages import LearnerChanged
-from quizapp.ui.screens.learner import LearnerModal
-from quizapp.ui.screens.notice import NoticeModal
-from quizapp.ui.screens.setup import QuizSetupModal, ResumeModal
+
+if TYPE_CHECKING:
+    from quizapp.core.loader import DeckError
+    from quizapp.core.model import Deck
+    from quizapp.core.quiz import QuizSession, QuizSettings
+
+# The deck models (pydantic), the quiz and flashcard logic and the other screens are
+# imported where they are first used, not here: Home's first frame needs none of them,
+# and importing them up front was most of the app's start-up time. The deck worker
+# brings in the models while Home is already on screen.
 
 
 def percent(score: float | None, max_score: float | None) -> str:
@@ -130,6 +135,8 @@ class HomeScreen(Screen[None]):
 
     def action_learner(self) -> None:
         """Choose or add the learner whose answers are recorded."""
+        from quizapp.ui.screens.learner import LearnerModal
+
         self.app.push_screen(
             LearnerModal(self.store, current=self.learner),
             callback=lambda chosen: self.use_learner(chosen) if chosen else None,
@@ -149,6 +156,8 @@ class HomeScreen(Screen[None]):
 
     def action_notice(self) -> None:
         """Show the education-not-advice notice (learners acknowledge it the first time)."""
+        from quizapp.ui.screens.notice import NoticeModal
+
         learner = self.learner
         first_time = learner is not None and learner.acknowledged_notice_at is None
 
@@ -178,6 +187,8 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="home-scores", exit_on_error=False)
     def _load_scores(self, learner_id: int, generation: int) -> None:
+        from quizapp.core.flashcards import deck_queue
+
         scores = self.store.deck_scores(learner_id)
         now = self.clock()
         limit = self.settings.new_cards_per_day
@@ -291,6 +302,8 @@ class HomeScreen(Screen[None]):
         if not unfinished:
             self._set_up(deck, learner)
             return
+        from quizapp.ui.screens.setup import ResumeModal
+
         attempt = unfinished[0]
 
         def chosen(choice: str | None) -> None:
@@ -302,6 +315,9 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(ResumeModal(attempt, deck), callback=chosen)
 
     def _set_up(self, deck: Deck, learner: Learner) -> None:
+        from quizapp.core.quiz import QuizSession
+        from quizapp.ui.screens.setup import QuizSetupModal
+
         def start(settings: QuizSettings | None) -> None:
             if settings is not None:
                 self._open_quiz(deck, learner, QuizSession.start(deck, settings), None)
@@ -315,7 +331,7 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="home-start", exit_on_error=False)
     def _resume(self, deck: Deck, learner: Learner, attempt_id: int) -> None:
-        from quizapp.core.quiz import GradedAnswer
+        from quizapp.core.quiz import GradedAnswer, QuizSession
 
         attempt = self.store.attempt(attempt_id)
         answered = [
