@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from snapshot_app import seed_learner
 
 from quizapp.core.store import Learner
-from snapshot_app import seed_learner
 
 
 @pytest.fixture

@@ -89,7 +89,15 @@ class HomeScreen(Screen[None]):
         yield Header()
         with Vertical(id="home"):
             yield Static("Loading decks…", id="deck-status", markup=False)
-            yield DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
+            table = DeckTable(id="decks", cursor_type="row", zebra_stripes=True)
+            # Columns exist before anything can fill the table (decks may arrive early).
+            table.add_column("Deck", key="deck", width=self._title_width())
+            table.add_column("For", key="audience")
+            table.add_column("Cards", key="cards")
+            table.add_column("Last", key="last")
+            table.add_column("Best", key="best")
+            table.add_column("Due", key="due")
+            yield table
             yield Static(id="deck-detail", markup=False)
             with VerticalScroll(id="deck-errors"):
                 yield Static("Some deck files could not be loaded:", classes="title", markup=False)
@@ -97,15 +105,14 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#decks", DataTable)
-        table.add_column("Deck", key="deck", width=self._title_width())
-        table.add_column("For", key="audience")
-        table.add_column("Cards", key="cards")
-        table.add_column("Last", key="last")
-        table.add_column("Best", key="best")
-        table.add_column("Due", key="due")
         self.query_one("#deck-errors").display = False
+        # Watchers skip work until Home is mounted (decks can arrive first); catch up now.
+        self.call_later(self._catch_up)
         self._select_initial_learner()
+
+    def _catch_up(self) -> None:
+        self.watch_deck_errors(self.deck_errors)
+        self.watch_decks()
 
     def _title_width(self) -> int:
         # The other columns need about 30 cells; the title gets the rest (titles wrap
@@ -207,6 +214,8 @@ class HomeScreen(Screen[None]):
         self.scores = scores
 
     def watch_decks(self) -> None:
+        if not self.is_mounted:
+            return  # on_mount's first frame shows the decks; nothing to update yet
         self._fill_table()
         self.refresh_scores()  # due counts depend on the decks' cards
         count = len(self.decks)
@@ -217,9 +226,12 @@ class HomeScreen(Screen[None]):
         )
 
     def watch_scores(self) -> None:
-        self._fill_table()
+        if self.is_mounted:
+            self._fill_table()
 
     def watch_deck_errors(self, errors: list[DeckError]) -> None:
+        if not self.is_mounted:
+            return
         panel = self.query_one("#deck-errors")
         panel.display = bool(errors)
         self.query_one("#deck-error-lines", Static).update(
@@ -268,7 +280,7 @@ class HomeScreen(Screen[None]):
                 (f"{deck.drug.generic}{brands}", "bold"),
                 f" · for {deck.audience}s · version {deck.version}, reviewed {deck.reviewed}\n",
                 Content(topics),
-                f"\n{len(deck.flashcards)} flashcards",
+                f"\n{len(deck.flashcards)} flashcard{'s' if len(deck.flashcards) != 1 else ''}",
             )
         )
 

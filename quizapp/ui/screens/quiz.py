@@ -26,6 +26,13 @@ AnswerWidget = ChoiceList | OrderList | TypedAnswer
 MODE_TITLES = {"practice": "Practice", "exam": "Exam", "review": "Review of mistakes"}
 
 
+class QuizBody(VerticalScroll):
+    """The scrolling question area. Clicking in it (on the prompt, say) must not take
+    focus from the answer widget, or the number keys and Enter would stop answering."""
+
+    FOCUS_ON_CLICK = False
+
+
 class QuizScreen(Screen[None]):
     """Asks the session's cards one by one and records every answer as it is given.
 
@@ -78,7 +85,7 @@ class QuizScreen(Screen[None]):
         with Vertical(id="quiz"):
             yield Static(id="quiz-progress-label", markup=False)
             yield ProgressBar(total=max(1, self.session.total), show_eta=False, id="quiz-progress")
-            with VerticalScroll(id="quiz-body"):
+            with QuizBody(id="quiz-body"):
                 yield Static(id="quiz-topic", markup=False)
                 yield Static(id="quiz-prompt", markup=False)
                 yield Vertical(id="quiz-answer")

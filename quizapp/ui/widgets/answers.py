@@ -226,6 +226,9 @@ class OrderList(_RowList):
 class TypedAnswer(Input):
     """A one-line typed answer."""
 
+    # Input's own Enter binding is hidden; show it, as every other question type does.
+    BINDINGS = [Binding("enter", "submit", "Submit", show=True)]
+
     def __init__(self, *, classes: str | None = None) -> None:
         super().__init__(
             placeholder="Type your answer, then press Enter", classes=classes, max_length=200

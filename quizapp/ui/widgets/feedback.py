@@ -66,7 +66,10 @@ class Feedback(Static):
         self.set_class(True, "-shown")
         self.set_class(graded.correct, "-right")
         self.set_class(not graded.correct, "-wrong")
-        self.scroll_visible(animate=False)
+        # Bring the whole panel into view once it has been laid out: it was hidden
+        # (no size yet) until now, and `scroll_visible` does nothing for a widget
+        # without a size, which left the must-know line below the fold at 80x24.
+        self.call_after_refresh(self.scroll_visible, animate=False)
 
     def clear(self) -> None:
         """Hide the panel for the next question."""
