@@ -126,8 +126,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(error)
     bad_files = len({error.path for error in result.errors})
     print(
-        f"{len(result.decks)} deck(s) valid, {bad_files} file(s) with"
-        f" {len(result.errors)} error(s)"
+        f"{len(result.decks)} deck(s) valid, {bad_files} file(s) with {len(result.errors)} error(s)"
     )
     return 1 if result.errors else 0
 
@@ -137,7 +136,9 @@ def cmd_decks(args: argparse.Namespace) -> int:
     result = _load(args)
     for deck in result.decks:
         topics = ", ".join(f"{topic} {count}" for topic, count in deck.cards_per_topic().items())
-        print(f"{deck.id}\t{deck.title}\t{deck.audience}\t{topics}\t{len(deck.flashcards)} flashcards")
+        print(
+            f"{deck.id}\t{deck.title}\t{deck.audience}\t{topics}\t{len(deck.flashcards)} flashcards"
+        )
     for error in result.errors:
         print(error, file=sys.stderr)
     return 1 if result.errors else 0
@@ -160,7 +161,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for finding in findings:
         print(finding)
     errors = sum(1 for finding in findings if finding.severity == "error")
-    print(f"{len(result.decks)} deck(s) checked, {errors} error(s), {len(findings) - errors} warning(s)")
+    print(
+        f"{len(result.decks)} deck(s) checked, {errors} error(s),"
+        f" {len(findings) - errors} warning(s)"
+    )
     return 1 if errors or result.errors else 0
 
 

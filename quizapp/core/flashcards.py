@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import fsrs
@@ -121,7 +121,7 @@ class FlashcardScheduler:
         if now.tzinfo is None:
             raise ValueError("review time must be timezone-aware")
         # fsrs accepts only `timezone.utc` itself; a clock giving local time is converted.
-        now = now.astimezone(timezone.utc)
+        now = now.astimezone(UTC)
         card = state if state is not None else self.new_card(now)
         return self._scheduler.review_card(card, RATINGS[rating], now, duration_ms)
 

@@ -56,7 +56,9 @@ class DeckError:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class DeckLoadError(Exception):
@@ -197,8 +199,11 @@ class _DeckYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, OverflowError) as exc:
             raise _BadValue(
-                None, None, f"{node.value!r} cannot be read: {exc}"
-                if isinstance(node, yaml.ScalarNode) else f"a value cannot be read: {exc}",
+                None,
+                None,
+                f"{node.value!r} cannot be read: {exc}"
+                if isinstance(node, yaml.ScalarNode)
+                else f"a value cannot be read: {exc}",
                 node.start_mark,
             ) from None
 
@@ -394,7 +399,9 @@ def _read_deck_file(path: Path) -> tuple[os.stat_result, bytes]:
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise DeckLoadError([DeckError(path, 0, 0, f"cannot read the file: {exc.strerror}")]) from None
+        raise DeckLoadError(
+            [DeckError(path, 0, 0, f"cannot read the file: {exc.strerror}")]
+        ) from None
     return stat, data
 
 
@@ -443,6 +450,7 @@ def _root_position(text: str) -> tuple[int, int]:
     mark = root.start_mark if root is not None else None
     return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
+
 _CARD_TAGS = {"single", "multi", "true_false", "typed", "order", "flashcard"}
 
 
@@ -466,8 +474,7 @@ def _positioned(path: Path, text: str, exc: ValidationError) -> list[DeckError]:
         message = _friendly(err)
         if loc in typos:
             message = (
-                f"unknown field {loc[-1]!r}: did you mean {typos[loc][-1]!r}?"
-                " fix the spelling"
+                f"unknown field {loc[-1]!r}: did you mean {typos[loc][-1]!r}? fix the spelling"
             )
         if err["type"] == "union_tag_invalid":
             loc = (*loc, "type")  # point at the card's `type:` value, not the whole card
@@ -524,7 +531,11 @@ def _node_at(
     for index, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
             pair = next(
-                (kv for kv in node.value if isinstance(kv[0], yaml.ScalarNode) and kv[0].value == part),
+                (
+                    kv
+                    for kv in node.value
+                    if isinstance(kv[0], yaml.ScalarNode) and kv[0].value == part
+                ),
                 None,
             )
             value = None if pair is None else pair[1 if not (key and index == len(loc) - 1) else 0]
@@ -569,8 +580,7 @@ def _friendly(err: Any) -> str:
     kind = err["type"]
     if kind == "model_type" and (err.get("ctx") or {}).get("class_name") == "Choice":
         return (
-            "a choice must be text (quote numbers and yes/no) or a mapping with"
-            " text: and feedback:"
+            "a choice must be text (quote numbers and yes/no) or a mapping with text: and feedback:"
         )
     if kind in _FIELD_HINTS:
         hint = _FIELD_HINTS[kind]
@@ -622,9 +632,7 @@ def _friendly(err: Any) -> str:
 
 def deck_files(folder: Path) -> list[Path]:
     """The deck files directly inside a folder, sorted by name."""
-    return sorted(
-        p for p in folder.iterdir() if p.suffix.lower() in DECK_SUFFIXES and p.is_file()
-    )
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in DECK_SUFFIXES and p.is_file())
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import unicodedata
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -37,7 +37,9 @@ SCHEMA_VERSION = 1
 MISSION_TOPICS: tuple[str, ...] = ("mechanism", "uses", "adverse-effects", "stopping-safely")
 """The four topics every drug deck must cover."""
 
-Topic = Literal["mechanism", "uses", "adverse-effects", "stopping-safely", "daily-use", "emergencies"]
+Topic = Literal[
+    "mechanism", "uses", "adverse-effects", "stopping-safely", "daily-use", "emergencies"
+]
 """Every topic a card may belong to."""
 
 Audience = Literal["patient", "caregiver", "clinician"]
@@ -124,10 +126,10 @@ class _CardBase(_Strict):
     """Fields every card has."""
 
     id: Slug
-    """Stable id, unique in the deck. Scores are keyed on deck id + card id: keep it when editing."""
+    """Stable id, unique in the deck; scores are keyed on deck id + card id, so keep it."""
     topic: Topic
     explanation: Text
-    """Why the right answer is right (and, for choice cards, why the tempting wrong one is wrong)."""
+    """Why the right answer is right (for choice cards: why the tempting wrong one is wrong)."""
     sources: Annotated[list[SourceRef], Field(min_length=1)]
     critical: bool = False
     """A must-know safety item: an exam cannot be passed with a critical card missed."""
@@ -292,7 +294,7 @@ class FlashCard(_CardBase):
 
 
 Card = Annotated[
-    Union[SingleCard, MultiCard, TrueFalseCard, TypedCard, OrderCard, FlashCard],
+    SingleCard | MultiCard | TrueFalseCard | TypedCard | OrderCard | FlashCard,
     Field(discriminator="type"),
 ]
 """Any card; the `type` field decides which fields it has."""

@@ -225,7 +225,7 @@ class QuizResult:
             )
         if not self.critical_ok:
             n = len(self.missed_critical)
-            reasons.append(f"{n} must-know question{'s' if n != 1 else ''} {'were' if n != 1 else 'was'} missed")
+            reasons.append(f"{n} must-know question{'s were' if n != 1 else ' was'} missed")
         return "Not passed: " + " and ".join(reasons) + "."
 
 

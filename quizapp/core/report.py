@@ -198,9 +198,7 @@ def build_report(
             if attempt.deck_version not in versions:
                 versions.append(attempt.deck_version)
         exams = [
-            _exam(a)
-            for a in own
-            if a.mode == "exam" and a.status == "finished" and a.max_score
+            _exam(a) for a in own if a.mode == "exam" and a.status == "finished" and a.max_score
         ]
         best = best_exam(exams)
         if best is None:

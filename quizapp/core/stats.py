@@ -176,7 +176,7 @@ class CriticalItem:
 
     @property
     def status(self) -> CriticalStatus:
-        """"mastered" (latest answer right), "not-mastered" or "never-answered"."""
+        """ "mastered" (latest answer right), "not-mastered" or "never-answered"."""
         if self.latest_correct is None:
             return "never-answered"
         return "mastered" if self.latest_correct else "not-mastered"
@@ -379,9 +379,7 @@ def _changed_cards(
     return changed
 
 
-def _deck_stats(
-    attempts: list[Attempt], decks: Mapping[str, Deck]
-) -> tuple[DeckStats, ...]:
+def _deck_stats(attempts: list[Attempt], decks: Mapping[str, Deck]) -> tuple[DeckStats, ...]:
     by_deck: dict[str, list[Attempt]] = {}
     for attempt in attempts:
         by_deck.setdefault(attempt.deck_id, []).append(attempt)

@@ -352,7 +352,7 @@ _V3: tuple[str, ...] = (
     CREATE TRIGGER topic_counts_attempt_updated AFTER UPDATE OF learner_id, status ON attempts
     WHEN OLD.learner_id IS NOT NEW.learner_id
       OR (OLD.status IN {_COUNTED}) IS NOT (NEW.status IN {_COUNTED})
-    BEGIN {_remove_attempt('OLD')} {_add_attempt('NEW')} END
+    BEGIN {_remove_attempt("OLD")} {_add_attempt("NEW")} END
     """,
     # BEFORE: the answers are still there to subtract. When the delete cascades to the
     # answers, their own trigger no longer finds the attempt and subtracts nothing.
@@ -956,9 +956,7 @@ class ScoreStore:
             if version == 0:
                 tables = {
                     row[0]
-                    for row in conn.execute(
-                        "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    )
+                    for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
                 }
                 if tables:  # version 0 with tables: not something quizapp ever wrote
                     raise StoreError(
@@ -1004,9 +1002,7 @@ class ScoreStore:
         under WAL a reader still sees the last committed state.
         """
         target = _unused_name(
-            self.path.with_name(
-                f"{self.path.name}.bak-v{version}-{_file_stamp(self._now())}"
-            )
+            self.path.with_name(f"{self.path.name}.bak-v{version}-{_file_stamp(self._now())}")
         )
         try:
             _create_private_file(target)
@@ -1132,9 +1128,7 @@ class ScoreStore:
         """
         cleaned = _clean_name(name)
         with self._connect(write=True) as conn:
-            row = conn.execute(
-                "SELECT id FROM learners WHERE name = ?", (cleaned,)
-            ).fetchone()
+            row = conn.execute("SELECT id FROM learners WHERE name = ?", (cleaned,)).fetchone()
             if row is not None:
                 return self._learner_in(conn, row[0])
             cursor = conn.execute(
@@ -1169,8 +1163,7 @@ class ScoreStore:
             return None
         with self._connect() as conn:
             row = conn.execute(
-                "SELECT id, name, created_at, acknowledged_notice_at FROM learners"
-                " WHERE name = ?",
+                "SELECT id, name, created_at, acknowledged_notice_at FROM learners WHERE name = ?",
                 (cleaned,),
             ).fetchone()
         return None if row is None else _learner(row)
@@ -1669,7 +1662,8 @@ class ScoreStore:
             ).fetchone()
             state = json.loads(previous)
             conn.execute(
-                "UPDATE card_states SET state_json = ?, due = ?, card_hash = COALESCE(?, card_hash),"
+                "UPDATE card_states SET state_json = ?, due = ?,"
+                " card_hash = COALESCE(?, card_hash),"
                 " updated_at = COALESCE(?, updated_at)"
                 " WHERE learner_id = ? AND deck_id = ? AND card_id = ?",
                 (
@@ -1776,7 +1770,6 @@ class ScoreStore:
         result.sort(key=lambda pair: (pair[0].name.casefold(), pair[0].id))
         return result
 
-
     # ----------------------------------------------------------------------- statistics,
     # reports and learner management (issue 7). New methods only, appended here.
 
@@ -1868,9 +1861,7 @@ class ScoreStore:
                 "database": str(self.path),
                 "schema_version": _user_version(conn),
                 "learner": rows("SELECT * FROM learners WHERE id = :learner")[0],
-                "attempts": rows(
-                    "SELECT * FROM attempts WHERE learner_id = :learner ORDER BY id"
-                ),
+                "attempts": rows("SELECT * FROM attempts WHERE learner_id = :learner ORDER BY id"),
                 "answers": rows(
                     "SELECT n.* FROM answers n JOIN attempts a ON a.id = n.attempt_id"
                     " WHERE a.learner_id = :learner ORDER BY n.id"

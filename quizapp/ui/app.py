@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ Clock = Callable[[], datetime]
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class QuizApp(App[None]):
@@ -44,7 +44,12 @@ class QuizApp(App[None]):
     COMMANDS = App.COMMANDS | {DeckCommands}
     BINDINGS = [
         Binding(
-            "ctrl+q", "quit", "Quit", id="quit", show=False, tooltip="Leave quizapp (answers are saved)"
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="quit",
+            show=False,
+            tooltip="Leave quizapp (answers are saved)",
         ),
     ]
 
@@ -171,7 +176,9 @@ class QuizApp(App[None]):
                 "Education notice", "Read the education-not-advice notice", home.action_notice
             )
             yield SystemCommand("History", "Your past quizzes and exams", home.action_history)
-            yield SystemCommand("Statistics", "How you are doing, per deck and topic", home.action_statistics)
+            yield SystemCommand(
+                "Statistics", "How you are doing, per deck and topic", home.action_statistics
+            )
             yield SystemCommand(
                 "Review everything due", "Flashcards due now in every deck", home.action_review_all
             )

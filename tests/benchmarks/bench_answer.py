@@ -86,8 +86,13 @@ def bench_answer(workdir: Path, *, answers: int = 200) -> list[Result]:
     ms = sorted(x * 1000 for x in latencies)
     p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))]
     return [
-        Result(f"(4) answer -> feedback shown, median of {len(ms)}", median(ms), "ms",
-               target_value=16, note=f"p90 {p90:.1f} ms, max {ms[-1]:.1f} ms"),
+        Result(
+            f"(4) answer -> feedback shown, median of {len(ms)}",
+            median(ms),
+            "ms",
+            target_value=16,
+            note=f"p90 {p90:.1f} ms, max {ms[-1]:.1f} ms",
+        ),
     ]
 
 

@@ -46,12 +46,25 @@ def bench_load(workdir: Path, *, cards: int = 10_000, reps: int = 5) -> list[Res
     size = path.stat().st_size / 1e6
     baseline = f"yaml.load(CSafeLoader) of the file ({size:.1f} MB)"
     return [
-        Result(f"(3) load_deck, {cards:,} cards, no cache", ms["none"], "ms", baseline,
-               ms["raw"], target_ratio=1.15),
-        Result(f"(3) load_deck, {cards:,} cards, cold cache (parse + write entry)", ms["cold"],
-               "ms", baseline, ms["raw"], target_ratio=1.15),
-        Result(f"(3) load_deck, {cards:,} cards, warm cache", ms["warm"], "ms", baseline,
-               ms["raw"]),
+        Result(
+            f"(3) load_deck, {cards:,} cards, no cache",
+            ms["none"],
+            "ms",
+            baseline,
+            ms["raw"],
+            target_ratio=1.15,
+        ),
+        Result(
+            f"(3) load_deck, {cards:,} cards, cold cache (parse + write entry)",
+            ms["cold"],
+            "ms",
+            baseline,
+            ms["raw"],
+            target_ratio=1.15,
+        ),
+        Result(
+            f"(3) load_deck, {cards:,} cards, warm cache", ms["warm"], "ms", baseline, ms["raw"]
+        ),
     ]
 
 

@@ -74,10 +74,21 @@ def bench_startup_bundled(workdir: Path, *, reps: int = 9) -> list[Result]:
     bare, app = _runs(workdir, reps, None, cold=False, tag="bundled")
     base = _ms(bare, "at_painted")
     return [
-        Result("(1) start-up to Home painted, bundled decks", _ms(app, "at_painted"), "ms",
-               "bare Textual app painted", base, target_ratio=1.3),
-        Result("(1) start-up to Home listing the bundled decks (warm cache)",
-               _ms(app, "at_listed"), "ms", "bare Textual app painted", base),
+        Result(
+            "(1) start-up to Home painted, bundled decks",
+            _ms(app, "at_painted"),
+            "ms",
+            "bare Textual app painted",
+            base,
+            target_ratio=1.3,
+        ),
+        Result(
+            "(1) start-up to Home listing the bundled decks (warm cache)",
+            _ms(app, "at_listed"),
+            "ms",
+            "bare Textual app painted",
+            base,
+        ),
     ]
 
 
@@ -97,13 +108,23 @@ def bench_startup_library(workdir: Path, *, cards: int = 10_000, reps: int = 5) 
         bare, app = _runs(workdir, reps, library, cold=cold, tag=f"library-{state}")
         base = _ms(bare, "at_painted")
         results.append(
-            Result(f"(2) start-up to Home painted, {cards:,}-card library, {state} cache",
-                   _ms(app, "at_painted"), "ms", "bare Textual app painted", base,
-                   target_ratio=1.5 if not cold else None)
+            Result(
+                f"(2) start-up to Home painted, {cards:,}-card library, {state} cache",
+                _ms(app, "at_painted"),
+                "ms",
+                "bare Textual app painted",
+                base,
+                target_ratio=1.5 if not cold else None,
+            )
         )
         results.append(
-            Result(f"(2) start-up to Home listing the {cards:,}-card library, {state} cache",
-                   _ms(app, "at_listed"), "ms", "bare Textual app painted", base)
+            Result(
+                f"(2) start-up to Home listing the {cards:,}-card library, {state} cache",
+                _ms(app, "at_listed"),
+                "ms",
+                "bare Textual app painted",
+                base,
+            )
         )
     return results
 
@@ -117,9 +138,14 @@ def bench_memory(workdir: Path, *, cards: int = 10_000, reps: int = 3) -> list[R
         bare, app = _runs(workdir, reps, library, cold=cold, tag=f"memory-{state}")
         base = median([run["rss_kb"] for run in bare]) / 1024
         results.append(
-            Result(f"(6) peak RSS, {cards:,}-card library listed, {state} cache",
-                   median([run["rss_kb"] for run in app]) / 1024, "MiB",
-                   "bare Textual app", base, target_ratio=2.0 if not cold else None)
+            Result(
+                f"(6) peak RSS, {cards:,}-card library listed, {state} cache",
+                median([run["rss_kb"] for run in app]) / 1024,
+                "MiB",
+                "bare Textual app",
+                base,
+                target_ratio=2.0 if not cold else None,
+            )
         )
     return results
 

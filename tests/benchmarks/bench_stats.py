@@ -37,19 +37,29 @@ def build_store(
     for n in range(attempts):
         deck = f"deck-{n % decks}"
         owner = other.id if n % 100 == 99 else learner.id
-        attempt = store.start_attempt(owner, deck, "1.0.0", f"Deck {n % decks}", "practice",
-                                      {"cards": []})
+        attempt = store.start_attempt(
+            owner, deck, "1.0.0", f"Deck {n % decks}", "practice", {"cards": []}
+        )
         attempt_ids.append((attempt, deck, n))
     with sqlite3.connect(path) as conn:
         for attempt, deck, n in attempt_ids:
             for k in range(per_attempt):
                 correct = rng.random() < 0.7
-                rows.append((
-                    attempt, deck, f"card-{rng.randrange(500)}", f"{rng.getrandbits(64):016x}",
-                    TOPICS[k % len(TOPICS)], int(k % 9 == 0), json.dumps("answer"), int(correct),
-                    1.0 if correct else 0.0, 1000 + k,
-                    to_db_time(start + timedelta(minutes=n * per_attempt + k)),
-                ))
+                rows.append(
+                    (
+                        attempt,
+                        deck,
+                        f"card-{rng.randrange(500)}",
+                        f"{rng.getrandbits(64):016x}",
+                        TOPICS[k % len(TOPICS)],
+                        int(k % 9 == 0),
+                        json.dumps("answer"),
+                        int(correct),
+                        1.0 if correct else 0.0,
+                        1000 + k,
+                        to_db_time(start + timedelta(minutes=n * per_attempt + k)),
+                    )
+                )
         conn.executemany(
             "INSERT INTO answers (attempt_id, deck_id, card_id, card_hash, topic, critical,"
             " response_json, correct, points, elapsed_ms, answered_at)"

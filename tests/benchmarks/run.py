@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(found)
 
     missed = [r for r in results if r.met is False]
-    print(f"\n{len(results)} figures, {len(missed)} target(s) missed"
-          + "".join(f"\n  MISSED: {r.name}" for r in missed))
+    print(
+        f"\n{len(results)} figures, {len(missed)} target(s) missed"
+        + "".join(f"\n  MISSED: {r.name}" for r in missed)
+    )
     if args.json:
         args.json.write_text(json.dumps([r.as_dict() for r in results], indent=2) + "\n")
     return 0

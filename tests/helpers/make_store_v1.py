@@ -49,10 +49,26 @@ def build(out: Path) -> None:
         pass_mark=0.8,
     )
     answers = [
-        ("how-it-works", "a1b2c3d4e5f60718", "mechanism", False,
-         {"choice": "It calms the brain"}, True, 1.0, 5200),
-        ("stop-taper", "0011223344556677", "stopping-safely", True,
-         {"choice": "Stop at once"}, False, 0.0, 8100),
+        (
+            "how-it-works",
+            "a1b2c3d4e5f60718",
+            "mechanism",
+            False,
+            {"choice": "It calms the brain"},
+            True,
+            1.0,
+            5200,
+        ),
+        (
+            "stop-taper",
+            "0011223344556677",
+            "stopping-safely",
+            True,
+            {"choice": "Stop at once"},
+            False,
+            0.0,
+            8100,
+        ),
         ("drowsy-driving", "8899aabbccddeeff", "adverse-effects", True, True, True, 1.0, 3900),
     ]
     for card_id, card_hash, topic, critical, response, correct, points, elapsed in answers:

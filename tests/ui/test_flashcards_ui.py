@@ -143,8 +143,16 @@ async def test_full_review_session(data_dir: Path) -> None:
     # Key presses after each flip: f-two lapses, f-three is Good (space), f-four Hard;
     # those three come back within minutes (learning steps) and are then rated Easy.
     keys = {"f-one": "4", "f-two": "1", "f-three": "space", "f-four": "2", "f-five": "4"}
-    plan = [("f-one", 4), ("f-two", 1), ("f-three", 3), ("f-four", 2), ("f-five", 4),
-            ("f-two", 4), ("f-three", 4), ("f-four", 4)]
+    plan = [
+        ("f-one", 4),
+        ("f-two", 1),
+        ("f-three", 3),
+        ("f-four", 2),
+        ("f-five", 4),
+        ("f-two", 4),
+        ("f-three", 4),
+        ("f-four", 4),
+    ]
     async with app.run_test(size=SIZE) as pilot:
         home = await home_ready(pilot)
         assert home.due == {deck.id: 5}
@@ -349,7 +357,9 @@ async def test_card_edited_since_review_is_marked_and_keeps_its_schedule(
     assert after.card_hash == new_hash
     # Scheduled from the kept state, as fsrs would.
     want, _ = fsrs.Scheduler(enable_fuzzing=False).review_card(
-        fsrs.Card.from_dict(stored.state), fsrs.Rating.Good, clock.moment  # type: ignore[arg-type]
+        fsrs.Card.from_dict(stored.state),
+        fsrs.Rating.Good,
+        clock.moment,  # type: ignore[arg-type]
     )
     assert after.state == want.to_dict()
     last = store_of(data_dir).reviews(learner.id)[-1]

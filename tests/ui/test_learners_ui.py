@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from snapshot_app import settle
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
+from unit.stats_seed import Seeded
 
 from quizapp.core import paths
 from quizapp.core.settings import load_settings
@@ -29,8 +31,6 @@ from quizapp.ui.screens.confirm import ConfirmModal, TextPromptModal
 from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.learner import LearnerModal
 from quizapp.ui.screens.notice import NoticeModal
-from snapshot_app import settle
-from unit.stats_seed import Seeded
 
 from .test_statistics_screen import seeded_app, seeded_data_dir
 
@@ -125,14 +125,15 @@ async def test_rename_a_learner(app: QuizApp, seeded: Seeded) -> None:
         assert names(seeded.store) == ["Alice", "Robert"]
         # Same learner id: Bob's records stay his.
         assert seeded.store.find_learner("Robert").id == seeded.bob  # type: ignore[union-attr]
-        assert count(
-            seeded.store.path, "SELECT count(*) FROM attempts WHERE learner_id = ?", seeded.bob
-        ) == 1
+        assert (
+            count(
+                seeded.store.path, "SELECT count(*) FROM attempts WHERE learner_id = ?", seeded.bob
+            )
+            == 1
+        )
 
 
-async def test_rename_to_a_name_in_use_keeps_the_old_name(
-    app: QuizApp, seeded: Seeded
-) -> None:
+async def test_rename_to_a_name_in_use_keeps_the_old_name(app: QuizApp, seeded: Seeded) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         modal = await open_learners(pilot)
         await highlight(pilot, modal, "Bob")

@@ -22,17 +22,17 @@ from typing import Any
 import fsrs
 import pytest
 from rich.text import Text
+from snapshot_app import settle
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Sparkline, Static
 from textual.worker import WorkerFailed
+from unit.stats_seed import DECK_YAML, NOW, Seeded, seed, write_deck
 
 from quizapp.core import paths
 from quizapp.core.settings import Settings, save_settings
 from quizapp.core.store import Learner, from_db_time
 from quizapp.ui.app import QuizApp, make_app
 from quizapp.ui.screens.stats import StatisticsScreen
-from snapshot_app import settle
-from unit.stats_seed import DECK_YAML, NOW, Seeded, seed, write_deck
 
 SnapCompare = Callable[..., bool]
 
@@ -111,9 +111,7 @@ def test_statistics_snapshot(
 # --------------------------------------------------------------------------- values
 
 
-async def test_statistics_show_the_hand_worked_values(
-    isolated_dirs: Path, tmp_path: Path
-) -> None:
+async def test_statistics_show_the_hand_worked_values(isolated_dirs: Path, tmp_path: Path) -> None:
     seeded = seeded_data_dir(isolated_dirs, tmp_path / "decks")
     app = seeded_app(isolated_dirs, seeded.deck_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -164,8 +162,7 @@ async def test_statistics_show_the_hand_worked_values(
         assert text_of(screen, "#stats-missed").splitlines() == [
             "Questions missed most",
             "  • missed 2 of 3: You can stop diazepam on your own all at once.",
-            "  • missed 2 of 4:"
-            " Which of these add to diazepam's sleepiness and slowed breathing?",
+            "  • missed 2 of 4: Which of these add to diazepam's sleepiness and slowed breathing?",
             "  • missed 1 of 1: card w-bleed (Warfarin basics)",
             "  • missed 1 of 1: card w-diet (Warfarin basics)",
             "  • missed 1 of 3: Put the steps of a safe taper in order. (question changed since)",

@@ -34,7 +34,12 @@ def test_generated_decks_are_valid(tmp_path: Path) -> None:
     assert not result.errors, [str(e) for e in result.errors]
     assert sum(len(deck.cards) for deck in result.decks) == 25
     assert {card.type for deck in result.decks for card in deck.cards} == {
-        "single", "multi", "true_false", "typed", "order", "flashcard"
+        "single",
+        "multi",
+        "true_false",
+        "typed",
+        "order",
+        "flashcard",
     }
     assert deck_text(10) == deck_text(10)  # deterministic
 

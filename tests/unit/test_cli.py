@@ -56,9 +56,9 @@ def assert_reports(output: str, case: Any) -> None:
     assert "Traceback" not in output
     lines = output.splitlines()
     prefix = f"{case.path}:{case.line}:{case.column}: "
-    assert any(
-        line.startswith(prefix) and case.message in line for line in lines
-    ), f"expected {prefix}...{case.message}... in:\n{output}"
+    assert any(line.startswith(prefix) and case.message in line for line in lines), (
+        f"expected {prefix}...{case.message}... in:\n{output}"
+    )
     for line in lines[:-1]:
         assert line.startswith(f"{case.path}:"), line
     summary = SUMMARY.match(lines[-1])

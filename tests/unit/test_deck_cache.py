@@ -274,6 +274,7 @@ def test_read_only_cache_folder(
     try:
         cache = DeckCache(folder)
         if os.access(folder, os.W_OK):  # root ignores the mode: refuse the write instead
+
             def refuse(*args: object, **kwargs: object) -> None:
                 raise PermissionError(13, "Permission denied")
 

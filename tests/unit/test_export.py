@@ -212,7 +212,7 @@ def test_learner_filter_ignores_case_and_unknown_learner_is_not_found(
 ) -> None:
     store, db = filled
     out = io.StringIO(newline="")
-    assert export_attempts(store, "csv", out, learner="bob \"THE caregiver\"") == 1
+    assert export_attempts(store, "csv", out, learner='bob "THE caregiver"') == 1
     rows = parse_csv(out.getvalue())
     assert rows == database_rows(db, learner='Bob "the caregiver"')
     with pytest.raises(NotFoundError):
@@ -236,9 +236,7 @@ json_values = st.recursive(
 @given(
     titles=st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=3),
     responses=st.lists(json_values, min_size=0, max_size=4),
-    name=st.text(
-        st.characters(exclude_categories=("C", "Z")), min_size=1, max_size=20
-    ),
+    name=st.text(st.characters(exclude_categories=("C", "Z")), min_size=1, max_size=20),
 )
 def test_any_text_and_any_response_round_trip_through_both_formats(
     titles: list[str], responses: list[Any], name: str
@@ -311,9 +309,7 @@ def test_cli_exports_csv_to_stdout(filled: tuple[ScoreStore, Path]) -> None:
     result = run_cli(data_dir=db.parent)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert sorted(parse_csv(result.stdout), key=sort_key) == sorted(
-        database_rows(db), key=sort_key
-    )
+    assert sorted(parse_csv(result.stdout), key=sort_key) == sorted(database_rows(db), key=sort_key)
 
 
 def test_cli_exports_json_to_a_private_file_for_one_learner(

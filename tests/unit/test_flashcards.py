@@ -259,8 +259,14 @@ def test_build_queue_due_first_most_overdue_first_then_new() -> None:
 
 @pytest.mark.parametrize(
     ("limit", "seen", "new_ids"),
-    [(20, 0, ["n1", "n2", "n3"]), (2, 0, ["n1", "n2"]), (3, 1, ["n1", "n2"]), (2, 2, []),
-     (2, 5, []), (0, 0, [])],
+    [
+        (20, 0, ["n1", "n2", "n3"]),
+        (2, 0, ["n1", "n2"]),
+        (3, 1, ["n1", "n2"]),
+        (2, 2, []),
+        (2, 5, []),
+        (0, 0, []),
+    ],
 )
 def test_build_queue_limits_new_cards(limit: int, seen: int, new_ids: list[str]) -> None:
     cards = [study("n1"), study("due"), study("n2"), study("n3")]
@@ -368,7 +374,13 @@ def test_deck_queue_from_store_applies_daily_limit(
         )
     # Today, before now: f-three introduced and rated Easy (days away).
     review_through_store(
-        store, learner_id, scheduler, deck.id, "f-three", 4, START - timedelta(hours=1),
+        store,
+        learner_id,
+        scheduler,
+        deck.id,
+        "f-three",
+        4,
+        START - timedelta(hours=1),
         hashes["f-three"],
     )
 
@@ -445,7 +457,9 @@ def test_undo_restores_exact_prior_state(
     # The card's next review carries on from the restored state, as fsrs would.
     redo, _ = review_through_store(store, learner_id, scheduler, "deck", "c", 3, second.due)
     direct, _ = fsrs.Scheduler(enable_fuzzing=False).review_card(
-        fsrs.Card.from_dict(before.state), fsrs.Rating.Good, second.due  # type: ignore[arg-type]
+        fsrs.Card.from_dict(before.state),
+        fsrs.Rating.Good,
+        second.due,  # type: ignore[arg-type]
     )
     assert redo.to_dict() == direct.to_dict()
     assert other.to_dict() == store.card_states(learner_id, "deck")["other"].state

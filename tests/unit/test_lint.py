@@ -89,9 +89,7 @@ CASES = [
 # fixture -> exit code of `quizapp lint FILE`: 1 when any finding is an error
 FIXTURE_EXIT = {
     case.fixture: max(
-        (1 if other.severity == "error" else 0)
-        for other in CASES
-        if other.fixture == case.fixture
+        (1 if other.severity == "error" else 0) for other in CASES if other.fixture == case.fixture
     )
     for case in CASES
 }

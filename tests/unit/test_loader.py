@@ -44,7 +44,12 @@ def test_valid_decks_load(path: Path) -> None:
 def test_sample_covers_every_card_type() -> None:
     deck = load_deck(SAMPLE)
     assert {card.type for card in deck.cards} == {
-        "single", "multi", "true_false", "typed", "order", "flashcard"
+        "single",
+        "multi",
+        "true_false",
+        "typed",
+        "order",
+        "flashcard",
     }
 
 
@@ -211,8 +216,12 @@ scalars = (
 )
 yaml_data = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=6)
-    | st.dictionaries(st.text(max_size=12) | st.integers() | st.booleans(), children, max_size=6),
+    lambda children: (
+        st.lists(children, max_size=6)
+        | st.dictionaries(
+            st.text(max_size=12) | st.integers() | st.booleans(), children, max_size=6
+        )
+    ),
     max_leaves=30,
 )
 

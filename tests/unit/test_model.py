@@ -75,8 +75,9 @@ def test_normalize_answer() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.text(alphabet=st.characters(codec="ascii", categories=["L", "N", "P", "Zs"]), max_size=60)
-    .filter(lambda text: normalize_answer(text) != ""),
+    st.text(
+        alphabet=st.characters(codec="ascii", categories=["L", "N", "P", "Zs"]), max_size=60
+    ).filter(lambda text: normalize_answer(text) != ""),
     st.sampled_from([str.upper, str.lower, str.title]),
     st.text(alphabet=" .,;:!?-'\"()", max_size=4),
 )

@@ -40,8 +40,15 @@ def right_response(card):  # type: ignore[no-untyped-def]
 def test_every_card_type_grades_right_and_wrong(deck: Deck) -> None:
     for card in deck.quiz_cards:
         assert is_correct(card, right_response(card)), card.id
-    single, multi, tf, typed, order = (deck.card(i) for i in ("q-single", "q-multi", "q-tf", "q-typed", "q-order"))
-    assert not is_correct(single, single.choice_texts()[0] if single.answer != single.choice_texts()[0] else single.choice_texts()[1])
+    single, multi, tf, typed, order = (
+        deck.card(i) for i in ("q-single", "q-multi", "q-tf", "q-typed", "q-order")
+    )
+    assert not is_correct(
+        single,
+        single.choice_texts()[0]
+        if single.answer != single.choice_texts()[0]
+        else single.choice_texts()[1],
+    )
     assert not is_correct(multi, multi.answers[:1])  # all-or-nothing: a partial pick is wrong
     assert not is_correct(multi, multi.choice_texts())
     assert not is_correct(tf, not tf.answer)
@@ -79,8 +86,10 @@ def play(deck: Deck, settings: QuizSettings, wrong: set[str]) -> QuizSession:
         card = session.current
         response = right_response(card)
         if card.id in wrong:
-            response = "definitely wrong" if card.type in ("single", "typed") else (
-                [] if card.type in ("multi", "order") else not card.answer
+            response = (
+                "definitely wrong"
+                if card.type in ("single", "typed")
+                else ([] if card.type in ("multi", "order") else not card.answer)
             )
         session.answer(response, 100)
         session.advance()

@@ -221,8 +221,7 @@ def test_html_content(report: CompletionReport) -> None:
         "Training record: Alice",
         "Seed deck: diazepam 4/5 (80%) 2025-03-03 Passed 1 of 3 mastered; 2 not yet"
         " 2.0.0, 2.1.0 50 s",
-        "Warfarin basics 1/3 (33%) 2025-03-02 Not passed yet 0 of 1 mastered; 1 not yet"
-        " 0.9 19 s",
+        "Warfarin basics 1/3 (33%) 2025-03-02 Not passed yet 0 of 1 mastered; 1 not yet 0.9 19 s",
         "Which of these add to diazepam's sleepiness and slowed breathing? (last answer wrong)",
         "Who should you call if breathing becomes very slow? (never answered)",
         "card w-bleed (last answer wrong)",

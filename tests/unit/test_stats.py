@@ -52,9 +52,7 @@ def test_accuracy_per_deck(stats: LearnerStats) -> None:
     assert (stats.answered, stats.correct) == (19, 11)
 
 
-def test_trend_over_finished_attempts_in_time_order(
-    stats: LearnerStats, seeded: Seeded
-) -> None:
+def test_trend_over_finished_attempts_in_time_order(stats: LearnerStats, seeded: Seeded) -> None:
     seed_deck, old = stats.decks
     # A1 2/5, A2 4/5, A3 4/5; A4 discarded and A5 unfinished are not on the line.
     assert seed_deck.trend_values == [0.4, 0.8, 0.8]

@@ -828,10 +828,10 @@ def test_plan_and_response_round_trip_as_json(store: ScoreStore) -> None:
     ann = store.add_learner("Ann")
     plan = {"cards": ["a"], "nested": {"n": [1, 2.5, None, "é"]}}
     attempt_id = start(store, ann.id, plan=plan)
-    answer(store, attempt_id, response={"typed": "GABA-A \"quoted\"\nline"})
+    answer(store, attempt_id, response={"typed": 'GABA-A "quoted"\nline'})
     loaded = store.attempt(attempt_id)
     assert loaded.plan == plan
-    assert loaded.answers[0].response == {"typed": "GABA-A \"quoted\"\nline"}
+    assert loaded.answers[0].response == {"typed": 'GABA-A "quoted"\nline'}
     assert json.loads(json.dumps(loaded.plan)) == plan
 
 

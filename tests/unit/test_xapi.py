@@ -371,8 +371,14 @@ def test_checker_accepts_examples_from_the_spec() -> None:
         ("verb.display", DROP, "display is missing"),
         ("verb.display", {"en_US": "answered"}, "RFC 5646"),
         ("actor", {"objectType": "Agent", "name": "Alice"}, "Inverse Functional Identifier"),
-        ("actor", {"mbox": "mailto:a@b.example", "account": {"homePage": "https://x.example",
-                                                             "name": "a"}}, "more than one"),
+        (
+            "actor",
+            {
+                "mbox": "mailto:a@b.example",
+                "account": {"homePage": "https://x.example", "name": "a"},
+            },
+            "more than one",
+        ),
         ("actor", {"mbox": "a@b.example"}, "mailto"),
         ("actor.account", {"name": "Alice"}, "homePage is required"),
         ("actor.account", {"homePage": "x.example", "name": "Alice"}, "homePage is required"),

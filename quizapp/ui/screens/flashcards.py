@@ -157,7 +157,11 @@ class FlashcardScreen(Screen[None]):
     def _show_back(self) -> None:
         card = self.queue[0]
         deck = self.decks[card.deck_id]
-        parts: list[Content | str] = [Content.styled(card.back, "bold"), "\n\n", Content(card.explanation)]
+        parts: list[Content | str] = [
+            Content.styled(card.back, "bold"),
+            "\n\n",
+            Content(card.explanation),
+        ]
         if card.source is not None:
             for line in source_lines(deck, card.source):
                 parts += ["\n", Content.styled(line, "$text-muted")]
@@ -208,7 +212,9 @@ class FlashcardScreen(Screen[None]):
         key = (card.deck_id, card.card_id)
         previous = self.states.get(key)
         now = self.clock()
-        new_state, log = self.scheduler.review(previous.fsrs_card if previous else None, rating, now)
+        new_state, log = self.scheduler.review(
+            previous.fsrs_card if previous else None, rating, now
+        )
         self.states[key] = CardState(card.card_id, card.card_hash, new_state)
         requeued = relearn_soon(new_state, now)
         if requeued:

@@ -116,7 +116,9 @@ class AttemptScreen(Screen[None]):
 
     def _show(self, attempt: Attempt) -> None:
         deck = self.decks.get(attempt.deck_id)
-        self.sub_title = f"{MODE_NAMES.get(attempt.mode, attempt.mode)} · {local_time(attempt.started_at)}"
+        self.sub_title = (
+            f"{MODE_NAMES.get(attempt.mode, attempt.mode)} · {local_time(attempt.started_at)}"
+        )
         self.query_one("#attempt-title", Static).update(
             Content(
                 f"{attempt.deck_title or attempt.deck_id} · deck version {attempt.deck_version}"

@@ -131,7 +131,7 @@ class HomeScreen(Screen[None]):
     @work(thread=True, group="home-learner", exit_on_error=False)
     def _select_initial_learner(self) -> None:
         learners = self.store.learners()
-        found = next((l for l in learners if l.name == self.initial_learner), None)
+        found = next((one for one in learners if one.name == self.initial_learner), None)
         self.app.call_from_thread(self._learner_at_start, found)
 
     def _learner_at_start(self, learner: Learner | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -44,7 +44,11 @@ class LearnerModal(ModalScreen[Learner | None]):
         with Vertical(id="learner", classes="dialog"):
             yield Static("Who is learning?", classes="dialog-title", markup=False)
             yield OptionList(id="learner-list")
-            yield Input(placeholder="New learner: type a name and press Enter", id="new-learner", max_length=60)
+            yield Input(
+                placeholder="New learner: type a name and press Enter",
+                id="new-learner",
+                max_length=60,
+            )
             yield Static("", id="learner-message", markup=False)
         yield Footer()
 
@@ -60,7 +64,9 @@ class LearnerModal(ModalScreen[Learner | None]):
         self.learners = learners
         options = self.query_one("#learner-list", OptionList)
         options.clear_options()
-        options.add_options(Option(Content(learner.name), id=str(learner.id)) for learner in learners)
+        options.add_options(
+            Option(Content(learner.name), id=str(learner.id)) for learner in learners
+        )
         options.display = bool(learners)
         if learners:
             current = self.current.id if self.current else None
@@ -73,7 +79,7 @@ class LearnerModal(ModalScreen[Learner | None]):
 
     @on(OptionList.OptionSelected, "#learner-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        learner = next(l for l in self.learners if str(l.id) == event.option.id)
+        learner = next(one for one in self.learners if str(one.id) == event.option.id)
         self.dismiss(learner)
 
     @on(Input.Submitted, "#new-learner")
@@ -100,7 +106,7 @@ class LearnerModal(ModalScreen[Learner | None]):
         if options.highlighted is None or not self.learners:
             return None
         option_id = options.get_option_at_index(options.highlighted).id
-        return next((l for l in self.learners if str(l.id) == option_id), None)
+        return next((one for one in self.learners if str(one.id) == option_id), None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("rename", "delete", "export"):
@@ -180,7 +186,7 @@ class LearnerModal(ModalScreen[Learner | None]):
         from quizapp.core.export import export_to_file
 
         folder = self.store.path.parent / "exports"
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         slug = "".join(ch if ch.isalnum() else "-" for ch in learner.name.lower()).strip("-")
         target = folder / f"{slug or 'learner'}-{stamp}.json"
         try:

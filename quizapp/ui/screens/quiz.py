@@ -14,7 +14,15 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
-from quizapp.core.model import TOPIC_TITLES, Deck, MultiCard, OrderCard, QuizCard, SingleCard, TrueFalseCard
+from quizapp.core.model import (
+    TOPIC_TITLES,
+    Deck,
+    MultiCard,
+    OrderCard,
+    QuizCard,
+    SingleCard,
+    TrueFalseCard,
+)
 from quizapp.core.quiz import GradedAnswer, QuizSession, Response, shuffled_steps
 from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.widgets.answers import ChoiceList, OrderList, TrueFalseList, TypedAnswer
@@ -45,7 +53,9 @@ class QuizScreen(Screen[None]):
         # fast "2, Enter" could submit before the "2" was applied.
         Binding("enter", "submit", "Submit", id="submit"),
         Binding("enter", "next", "Next", id="next"),
-        Binding("escape", "leave", "Leave", id="leave", tooltip="Stop here; resume later from Home"),
+        Binding(
+            "escape", "leave", "Leave", id="leave", tooltip="Stop here; resume later from Home"
+        ),
     ]
 
     def __init__(
@@ -232,13 +242,18 @@ class QuizScreen(Screen[None]):
         result = self.session.result()
         self.writer.submit(
             lambda: self.store.finish_attempt(
-                self.attempt_id, result.score, result.max_score, result.passed  # type: ignore[arg-type]
+                self.attempt_id,
+                result.score,
+                result.max_score,
+                result.passed,  # type: ignore[arg-type]
             )
         )
         from quizapp.ui.screens.results import ResultsScreen
 
         self.app.switch_screen(
-            ResultsScreen(self.deck, self.session, result, self.store, self.learner, clock=self.clock)
+            ResultsScreen(
+                self.deck, self.session, result, self.store, self.learner, clock=self.clock
+            )
         )
 
     def action_leave(self) -> None:

@@ -51,9 +51,7 @@ class ResultsScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="results"):
             yield Static(
-                Content.styled(
-                    f"Score: {r.score:g} of {r.max_score:g} ({r.fraction:.0%})", "bold"
-                ),
+                Content.styled(f"Score: {r.score:g} of {r.max_score:g} ({r.fraction:.0%})", "bold"),
                 id="results-score",
             )
             if r.passed is None:
@@ -73,7 +71,9 @@ class ResultsScreen(Screen[None]):
                 )
             yield table
             if r.missed:
-                yield Static(Content.styled("Questions to look at again", "bold"), classes="section")
+                yield Static(
+                    Content.styled("Questions to look at again", "bold"), classes="section"
+                )
                 for number, answer in enumerate(r.missed, start=1):
                     card = self.deck.card(answer.card_id)
                     parts: list[Content | str] = [
@@ -87,7 +87,10 @@ class ResultsScreen(Screen[None]):
                         Content(card.explanation),
                     ]
                     if card.critical:
-                        parts += ["\n   ", Content.styled("! Must-know. " + PRESCRIBER_LINE, "bold")]
+                        parts += [
+                            "\n   ",
+                            Content.styled("! Must-know. " + PRESCRIBER_LINE, "bold"),
+                        ]
                     yield Static(Content.assemble(*parts), classes="missed")
             else:
                 yield Static("You answered every question correctly.", markup=False)

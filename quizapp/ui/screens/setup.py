@@ -10,7 +10,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, RadioButton, RadioSet, Select, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+)
 
 from quizapp.core.model import TOPIC_TITLES, Deck
 from quizapp.core.quiz import QuizSettings
@@ -50,9 +59,7 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
                     with RadioSet(id="mode"):
                         yield RadioButton("Practice: feedback each time", value=True, id="practice")
                         yield RadioButton("Exam: results at the end", id="exam")
-                    yield Select(
-                        [*LENGTHS, ("All", 0)], value=10, allow_blank=False, id="length"
-                    )
+                    yield Select([*LENGTHS, ("All", 0)], value=10, allow_blank=False, id="length")
                     yield Checkbox("Shuffle questions", value=True, id="shuffle")
                 yield SelectionList[str](
                     *[
@@ -79,7 +86,10 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start":
             focused = self.focused
-            return not (focused is not None and any(isinstance(n, Select) for n in focused.ancestors_with_self))
+            return not (
+                focused is not None
+                and any(isinstance(n, Select) for n in focused.ancestors_with_self)
+            )
         return True
 
     @on(Button.Pressed, "#start")

@@ -168,8 +168,7 @@ class StatisticsScreen(Screen[None]):
             Content("Questions missed most\n" + ("\n".join(missed) if missed else "  None."))
         )
         changed = [
-            f"  • {c.prompt or c.card_id} ({self._title(c.deck_id)})"
-            for c in stats.changed_cards
+            f"  • {c.prompt or c.card_id} ({self._title(c.deck_id)})" for c in stats.changed_cards
         ]
         changed_panel = self.query_one("#stats-changed", Static)
         changed_panel.display = bool(changed)

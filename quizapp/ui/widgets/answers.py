@@ -116,7 +116,9 @@ class ChoiceList(_RowList):
         *[Binding(key, f"pick({i})", show=False) for i, key in enumerate(LETTERS)],
     ]
 
-    def __init__(self, items: list[str], *, multiple: bool = False, classes: str | None = None) -> None:
+    def __init__(
+        self, items: list[str], *, multiple: bool = False, classes: str | None = None
+    ) -> None:
         super().__init__(items, classes=classes)
         self.multiple = multiple
 
