@@ -10,9 +10,9 @@ from textual.widgets import Button, Static
 
 NOTICE = (
     "quizapp is for learning. It is not medical advice.\n\n"
-    "It teaches how a medicine works and checks what you know, using facts from"
-    " official drug labels and health agencies. It does not know your health, your"
-    " other medicines or your dose.\n\n"
+    "It teaches how a medicine works and checks what you know. Its facts come from"
+    " drug labels, health agencies and medical guidelines, and each question names"
+    " its source. It does not know your health, your other medicines or your dose.\n\n"
     "Never start, stop or change a dose because of this app. Talk to your prescriber"
     " or pharmacist first. Stopping some medicines suddenly can be dangerous.\n\n"
     "In an emergency, call 911. For poison advice, call Poison Help at 1-800-222-1222."
