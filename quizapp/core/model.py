@@ -146,11 +146,6 @@ class _CardBase(_Strict):
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
-    @property
-    def is_quiz(self) -> bool:
-        """True for cards that are asked in quizzes (every type but `flashcard`)."""
-        return self.type != "flashcard"  # type: ignore[attr-defined]
-
 
 class _ChoiceCard(_CardBase):
     prompt: Text

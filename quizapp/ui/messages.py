@@ -33,8 +33,3 @@ class LearnerChanged(Message):
     """A learner was chosen (or created, renamed)."""
 
     learner: Learner
-
-
-@dataclass
-class ScoresChanged(Message):
-    """The store has new results: lists showing scores should refresh."""

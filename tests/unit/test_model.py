@@ -118,8 +118,8 @@ def test_choice_shorthand_and_answer_by_text(sample_raw: dict[str, Any]) -> None
 def test_deck_helpers(sample_raw: dict[str, Any]) -> None:
     deck = Deck.model_validate(sample_raw)
     assert [c.id for c in deck.flashcards] == ["mech-flash"]
-    assert all(c.is_quiz for c in deck.quiz_cards) and len(deck.quiz_cards) == 5
-    assert not deck.flashcards[0].is_quiz
+    assert all(c.type != "flashcard" for c in deck.quiz_cards) and len(deck.quiz_cards) == 5
+    assert [c.type for c in deck.flashcards] == ["flashcard"]
     assert isinstance(deck.card("mech-flash"), FlashCard)
     assert deck.cards_per_topic() == {"mechanism": 2, "stopping-safely": 3}
     assert deck.source("dailymed-valium").year == "2024"
