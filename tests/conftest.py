@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,18 +25,27 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     yield data_dir
 
 
+@contextmanager
+def local_timezone(name: str) -> Iterator[None]:
+    """Run with the process's local time zone set to `name` (a TZ string), then restore it."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def utc_timezone() -> Iterator[None]:
     """Show times in UTC, whatever the machine's zone, so screens are reproducible."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+    with local_timezone("UTC"):
+        yield
 
 
 @pytest.fixture(autouse=True)

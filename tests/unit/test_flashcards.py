@@ -7,9 +7,7 @@ Everything is real: the `fsrs` package, and SQLite files under `tmp_path`.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
@@ -34,6 +32,7 @@ from quizapp.core.flashcards import (
 from quizapp.core.loader import load_decks
 from quizapp.core.model import Deck
 from quizapp.core.store import NotFoundError, ScoreStore, StoredCardState, to_db_time
+from tests.conftest import local_timezone
 
 REPO = Path(__file__).resolve().parents[2]
 DECKS = REPO / "tests" / "data" / "decks"
@@ -315,15 +314,8 @@ def test_start_of_day_is_utc_midnight_under_tz_utc() -> None:
 @pytest.fixture
 def tz_minus_five() -> Iterator[None]:
     """Local time five hours behind UTC (a POSIX TZ string, no tz database needed)."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "XST5"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+    with local_timezone("XST5"):
+        yield
 
 
 def test_start_of_day_is_local_midnight(tz_minus_five: None) -> None:
