@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
 from quizapp.core.model import TOPIC_TITLES, Deck
-from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore
+from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore, TopicAccuracy
 
 REVIEW_DAYS = 14
 """How many days `FlashcardStats.per_day` covers, today included."""
@@ -103,27 +103,14 @@ class DeckStats:
 
 
 @dataclass(frozen=True)
-class TopicStats:
-    """Accuracy on one topic of one deck.
+class TopicStats(TopicAccuracy):
+    """Accuracy on one topic of one deck, with the topic's heading.
 
     Attributes:
-        deck_id: Deck id.
-        topic: Topic id, e.g. "adverse-effects".
         title: The topic's plain-language heading (`TOPIC_TITLES`), else the id.
-        answered: Answers given.
-        correct: Correct answers among them.
     """
 
-    deck_id: str
-    topic: str
     title: str
-    answered: int
-    correct: int
-
-    @property
-    def accuracy(self) -> float:
-        """`correct / answered` (0-1)."""
-        return self.correct / self.answered if self.answered else 0.0
 
 
 @dataclass(frozen=True)
@@ -411,24 +398,27 @@ def _deck_stats(attempts: list[Attempt], decks: Mapping[str, Deck]) -> tuple[Dec
 
 
 def _topic_stats(
-    attempts: list[Attempt], decks: Mapping[str, Deck], deck_order: list[str]
+    store: ScoreStore, learner_id: int, decks: Mapping[str, Deck], deck_order: list[str]
 ) -> tuple[TopicStats, ...]:
-    counts: dict[tuple[str, str], list[int]] = {}
-    for attempt in attempts:
-        for answer in attempt.answers:
-            pair = counts.setdefault((answer.deck_id, answer.topic), [0, 0])
-            pair[0] += 1
-            pair[1] += int(answer.correct)
-
-    def order(key: tuple[str, str]) -> tuple[int, int, str]:
-        deck_id, topic = key
-        deck = decks.get(deck_id)
-        position = deck.topics.index(topic) if deck and topic in deck.topics else len(TOPIC_TITLES)
-        return deck_order.index(deck_id), position, topic
+    # The store keeps these counts up to date as answers are written (same rules: no
+    # discarded attempts), so there is no need to count the answers again here.
+    def order(row: TopicAccuracy) -> tuple[int, int, str]:
+        deck = decks.get(row.deck_id)
+        topics = deck.topics if deck else []
+        position = topics.index(row.topic) if row.topic in topics else len(TOPIC_TITLES)
+        rank = deck_order.index(row.deck_id) if row.deck_id in deck_order else len(deck_order)
+        return rank, position, row.topic
 
     return tuple(
-        TopicStats(deck_id, topic, TOPIC_TITLES.get(topic, topic), *counts[(deck_id, topic)])
-        for deck_id, topic in sorted(counts, key=order)
+        TopicStats(
+            row.deck_id,
+            row.topic,
+            row.answered,
+            row.correct,
+            TOPIC_TITLES.get(row.topic, row.topic),
+        )
+        for row in sorted(store.topic_accuracy(learner_id), key=order)
+        if row.answered
     )
 
 
@@ -529,7 +519,7 @@ def learner_stats(
     changed = _changed_cards(tallies, decks)
     deck_stats = _deck_stats(attempts, decks)
     deck_order = [deck.deck_id for deck in deck_stats]
-    topics = _topic_stats(attempts, decks, deck_order)
+    topics = _topic_stats(store, learner_id, decks, deck_order)
     weakest_topics = sorted(
         (t for t in topics if t.answered >= min_topic_answers and t.correct < t.answered),
         key=lambda t: (t.accuracy, -t.answered, deck_order.index(t.deck_id), t.topic),
