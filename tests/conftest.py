@@ -5,6 +5,8 @@ are stable."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +16,22 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
+REPO = TESTS.parent
+
+
+def run_quizapp(
+    *args: str | Path, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m quizapp ARGS` as a real subprocess and capture its text output."""
+    return subprocess.run(
+        [sys.executable, "-m", "quizapp", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.fixture(autouse=True)

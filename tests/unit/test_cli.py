@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import yaml
 from quizapp import __version__
 from quizapp.cli import main
 from quizapp.core import loader
+from tests.conftest import run_quizapp as run
 
 REPO = Path(__file__).resolve().parents[2]
 DECK_DATA = REPO / "tests" / "data" / "decks"
@@ -39,16 +38,6 @@ SUBPROCESS_KINDS = [
     "top-level-list",
     "impossible-date",
 ]
-
-
-def run(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "quizapp", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
 
 
 def assert_reports(output: str, case: Any) -> None:

@@ -9,7 +9,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import tempfile
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 
 from quizapp.core.export import CSV_COLUMNS, export_attempts, export_to_file
 from quizapp.core.store import NotFoundError, ScoreStore
+from tests.conftest import run_quizapp
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -293,15 +293,7 @@ def test_export_to_file_is_private_and_atomic(
 
 def run_cli(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QUIZAPP_DATA_DIR=str(data_dir))
-    return subprocess.run(
-        [sys.executable, "-m", "quizapp", "export", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=REPO,
-        env=env,
-        timeout=120,
-    )
+    return run_quizapp("export", *args, env=env)
 
 
 def test_cli_exports_csv_to_stdout(filled: tuple[ScoreStore, Path]) -> None:

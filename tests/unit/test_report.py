@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
-import sys
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,6 +24,7 @@ from quizapp.core.report import (
     render_html,
     render_markdown,
 )
+from tests.conftest import run_quizapp as run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -256,16 +255,6 @@ def test_the_checks_catch_external_references() -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "quizapp", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
-    )
 
 
 def test_cli_report_markdown_to_stdout(seeded: Seeded) -> None:

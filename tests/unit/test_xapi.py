@@ -10,8 +10,6 @@ import io
 import json
 import os
 import stat
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from quizapp.core.xapi import (
     duration,
     statements,
 )
+from tests.conftest import run_quizapp as run
 
 REPO = Path(__file__).resolve().parents[2]
 HOME = "https://lms.example.org/learners"
@@ -419,16 +418,6 @@ def test_checker_rejects_revision_on_a_non_activity() -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "quizapp", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
-    )
 
 
 def test_cli_export_xapi(seeded: Seeded) -> None:
