@@ -14,7 +14,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioButton
 
-from quizapp.core import paths
+from quizapp.core import paths, recording
 from quizapp.core.loader import load_decks
 from quizapp.core.model import Deck, MultiCard, OrderCard, QuizCard, SingleCard, TrueFalseCard
 from quizapp.core.quiz import QuizSession, QuizSettings
@@ -73,32 +73,12 @@ def _record(store: ScoreStore, attempt: int, session: QuizSession, response: obj
     """Grade `response` to the session's current card, store it, and move on."""
     card = session.current
     graded = session.answer(response, 1000)  # type: ignore[arg-type]
-    store.record_answer(
-        attempt,
-        deck_id=session.deck.id,
-        card_id=card.id,
-        card_hash=card.content_hash(),
-        topic=card.topic,
-        critical=card.critical,
-        response=graded.response,
-        correct=graded.correct,
-        points=graded.points,
-        elapsed_ms=graded.elapsed_ms,
-    )
+    recording.record_answer(store, attempt, session.deck, card, graded)
     session.advance()
 
 
 def _start(store: ScoreStore, learner: Learner, session: QuizSession) -> int:
-    deck, mode = session.deck, session.mode
-    return store.start_attempt(
-        learner.id,
-        deck.id,
-        deck.version,
-        deck.title,
-        mode,
-        session.settings.to_plan(session.card_ids),
-        pass_mark=deck.pass_mark if mode == "exam" else None,
-    )
+    return recording.start_attempt(store, learner.id, session)
 
 
 def seed_history(data_dir: Path, learner: Learner, deck: Deck) -> list[int]:

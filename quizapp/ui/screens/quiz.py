@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
+from quizapp.core import recording
 from quizapp.core.model import (
     TOPIC_TITLES,
     Deck,
@@ -115,31 +116,11 @@ class QuizScreen(Screen[None]):
         self.notify(f"Could not save your answer: {error}", severity="error", markup=False)
 
     def _start_attempt(self) -> None:
-        s = self.session
-        self.attempt_id = self.store.start_attempt(
-            self.learner.id,
-            self.deck.id,
-            self.deck.version,
-            self.deck.title,
-            s.mode,
-            s.settings.to_plan(s.card_ids),
-            pass_mark=self.deck.pass_mark if s.mode == "exam" else None,
-        )
+        self.attempt_id = recording.start_attempt(self.store, self.learner.id, self.session)
 
     def _record(self, card: QuizCard, graded: GradedAnswer) -> None:
         assert self.attempt_id is not None
-        self.store.record_answer(
-            self.attempt_id,
-            deck_id=self.deck.id,
-            card_id=card.id,
-            card_hash=card.content_hash(),
-            topic=card.topic,
-            critical=card.critical,
-            response=graded.response,
-            correct=graded.correct,
-            points=graded.points,
-            elapsed_ms=graded.elapsed_ms,
-        )
+        recording.record_answer(self.store, self.attempt_id, self.deck, card, graded)
 
     # --- asking --------------------------------------------------------------------------
 
