@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from quizapp.core.files import write_private_text
 
 
 def _text(name: str, value: Any) -> str:
@@ -141,13 +141,8 @@ def save_settings(settings: Settings, path: Path) -> None:
     Args:
         settings: What to save.
         path: The settings file; its folder must exist.
+
+    Raises:
+        OSError: The file cannot be written (the old one is left as it was).
     """
-    data = settings.to_json()
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private_text(path, settings.to_json())

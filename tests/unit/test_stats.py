@@ -298,12 +298,13 @@ def test_delete_unknown_learner_writes_nothing(seeded: Seeded) -> None:
 def test_delete_learner_keeps_everything_when_backup_fails(
     seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import quizapp.core.files as files_module
     import quizapp.core.store as store_module
 
-    def refuse(path: Path) -> bool:
+    def refuse(path: Path, *args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(store_module, "_create_private_file", refuse)
+    monkeypatch.setattr(files_module, "write_private_atomic", refuse)
     with pytest.raises(store_module.StoreError, match="Nothing was deleted"):
         seeded.store.delete_learner(seeded.alice)
     assert [learner.name for learner in seeded.store.learners()] == ["Alice", "Bob"]

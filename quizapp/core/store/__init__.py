@@ -1,0 +1,111 @@
+"""The score store: every learner, attempt, answer and flashcard review, kept in one
+local SQLite file.
+
+Scores reveal which medicine a person takes, so the file is private (0600, in a 0700
+folder) and never leaves the machine except through an explicit `quizapp export`.
+
+Callers use one class, `ScoreStore` (open it with `ScoreStore.open(path)`), and import
+every name from here. Inside, each topic has its own room:
+
+* `database`: the file itself: private creation, health check, moving a damaged file
+  aside, WAL, running migrations, connections (why each is done so is written there);
+* `schema`: tables, indexes and triggers, as forward-only migrations;
+* `backup`: the copies made before a migration and before deleting a learner;
+* `records`: the record types handed back, and how rows become them (by column name);
+* `learners`, `attempts`, `reviews`, `statistics`, `export`: the queries, by topic.
+"""
+
+from __future__ import annotations
+
+from quizapp.core.store.attempts import ATTEMPT_ANSWERS_SQL as _ATTEMPT_ANSWERS_SQL
+from quizapp.core.store.attempts import HISTORY_SQL as _HISTORY_SQL
+from quizapp.core.store.attempts import UNFINISHED_SQL as _UNFINISHED_SQL
+from quizapp.core.store.attempts import AttemptQueries
+from quizapp.core.store.database import BUSY_TIMEOUT_S
+from quizapp.core.store.errors import (
+    AttemptClosedError,
+    NameTakenError,
+    NotFoundError,
+    StoreDamagedError,
+    StoreError,
+)
+from quizapp.core.store.export import ExportQueries
+from quizapp.core.store.learners import MAX_NAME_LENGTH, LearnerQueries
+from quizapp.core.store.records import (
+    MODES,
+    AnswerRecord,
+    Attempt,
+    AttemptSummary,
+    DeckScore,
+    Learner,
+    Mode,
+    ReviewRecord,
+    Status,
+    StoredCardState,
+    TopicAccuracy,
+    from_db_time,
+    to_db_time,
+)
+from quizapp.core.store.reviews import ReviewQueries
+from quizapp.core.store.schema import MIGRATIONS, SCHEMA_VERSION
+from quizapp.core.store.statistics import ANSWERED_HASHES_SQL as _ANSWERED_HASHES_SQL
+from quizapp.core.store.statistics import DECK_SCORES_SQL as _DECK_SCORES_SQL
+from quizapp.core.store.statistics import TOPIC_ACCURACY_SQL as _TOPIC_ACCURACY_SQL
+from quizapp.core.store.statistics import StatisticsQueries
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "MAX_NAME_LENGTH",
+    "MIGRATIONS",
+    "MODES",
+    "SCHEMA_VERSION",
+    "AnswerRecord",
+    "Attempt",
+    "AttemptClosedError",
+    "AttemptSummary",
+    "DeckScore",
+    "Learner",
+    "Mode",
+    "NameTakenError",
+    "NotFoundError",
+    "ReviewRecord",
+    "ScoreStore",
+    "Status",
+    "StoreDamagedError",
+    "StoreError",
+    "StoredCardState",
+    "TopicAccuracy",
+    "from_db_time",
+    "to_db_time",
+]
+
+
+class ScoreStore(LearnerQueries, AttemptQueries, ReviewQueries, StatisticsQueries, ExportQueries):
+    """Learners, attempts, answers and flashcard reviews in a local SQLite file.
+
+    Create it with `ScoreStore.open(path)`. Every method opens its own short connection,
+    so one store object may be shared by threads and the same file by processes.
+
+    The methods come from one class per topic, each a `Database` (the file, its
+    connections and its clock): `LearnerQueries`, `AttemptQueries`, `ReviewQueries`,
+    `StatisticsQueries` and `ExportQueries`. Look there for a method's code; this class
+    only puts them together.
+
+    Attributes:
+        path: The database file.
+        recovered_from: When `open` found the file damaged, where it was moved to
+            (`quizapp.db.corrupt-<UTC timestamp>`); otherwise None.
+        backed_up_to: When `open` migrated an older schema, the backup made first
+            (`quizapp.db.bak-v<old>-<UTC timestamp>`); otherwise None.
+    """
+
+
+_READ_QUERIES: dict[str, str] = {
+    "history": _HISTORY_SQL,
+    "unfinished_attempts": _UNFINISHED_SQL,
+    "deck_scores": _DECK_SCORES_SQL,
+    "topic_accuracy": _TOPIC_ACCURACY_SQL,
+    "answered_hashes": _ANSWERED_HASHES_SQL,
+    "attempt_answers": _ATTEMPT_ANSWERS_SQL,
+}
+"""The queries behind the UI's screens, by method; tests check each one uses an index."""

@@ -1,0 +1,340 @@
+"""Attempts and their answers: starting, answering, finishing, discarding, and reading
+them back to resume or list them.
+
+An attempt stays "unfinished" (resumable) until it is finished or discarded; only then
+does it stop taking answers. Every write is committed before the method returns, so an
+answer is on disk as soon as `record_answer` returns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from quizapp.core.store.database import Database
+from quizapp.core.store.errors import AttemptClosedError, NotFoundError
+from quizapp.core.store.learners import learner_in
+from quizapp.core.store.records import (
+    MODES,
+    AnswerRecord,
+    Attempt,
+    AttemptSummary,
+    Mode,
+    answer_from_row,
+    attempt_from_row,
+    finite,
+    summary_from_row,
+    to_db_time,
+    to_json,
+)
+
+SUMMARY_COLUMNS = """
+    a.id, a.learner_id, a.deck_id, a.deck_version, a.deck_title, a.mode, a.status,
+    a.started_at, a.finished_at, a.score, a.max_score, a.passed, a.pass_mark,
+    (SELECT count(*) FROM answers n WHERE n.attempt_id = a.id) AS answered,
+    (SELECT coalesce(sum(n.correct), 0) FROM answers n WHERE n.attempt_id = a.id) AS correct
+"""
+"""The columns `summary_from_row` reads; add `a.plan_json` for `attempt_from_row`."""
+
+ANSWER_COLUMNS = """
+    n.id, n.attempt_id, n.deck_id, n.card_id, n.card_hash, n.topic, n.critical,
+    n.response_json, n.correct, n.points, n.elapsed_ms, n.answered_at
+"""
+"""The columns `answer_from_row` reads."""
+
+HISTORY_SQL = f"""
+    SELECT {SUMMARY_COLUMNS} FROM attempts a
+    WHERE a.learner_id = :learner AND (:all OR a.status != 'discarded')
+    ORDER BY a.started_at DESC, a.id DESC
+    LIMIT :limit
+"""
+
+UNFINISHED_SQL = f"""
+    SELECT {SUMMARY_COLUMNS} FROM attempts a
+    WHERE a.learner_id = :learner AND a.status = 'unfinished'
+      AND (:deck IS NULL OR a.deck_id = :deck)
+    ORDER BY a.started_at DESC, a.id DESC
+"""
+
+ATTEMPT_ANSWERS_SQL = f"""
+    SELECT {ANSWER_COLUMNS} FROM answers n WHERE n.attempt_id = :attempt ORDER BY n.id
+"""
+
+
+class AttemptQueries(Database):
+    """The attempts-and-answers part of `ScoreStore`."""
+
+    def start_attempt(
+        self,
+        learner_id: int,
+        deck_id: str,
+        deck_version: str,
+        deck_title: str,
+        mode: Mode,
+        plan: dict[str, Any],
+        pass_mark: float | None = None,
+    ) -> int:
+        """Start an attempt; it stays "unfinished" (resumable) until finished or discarded.
+
+        Args:
+            learner_id: Who takes it.
+            deck_id: The deck's id.
+            deck_version: The deck's `version`.
+            deck_title: The deck's title, kept so history reads well if the deck goes away.
+            mode: "practice", "exam" or "review".
+            plan: Everything needed to resume: the ordered card ids and settings
+                (JSON-serialisable).
+            pass_mark: The pass mark as a fraction of the maximum score (0-1), if any.
+
+        Returns:
+            The attempt id.
+
+        Raises:
+            ValueError: Unknown mode, or a pass mark outside 0-1.
+            TypeError: `plan` is not JSON-serialisable.
+            NotFoundError: No such learner.
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if pass_mark is not None and not 0.0 <= finite("pass_mark", pass_mark) <= 1.0:
+            raise ValueError(f"pass_mark is a fraction between 0 and 1, not {pass_mark!r}")
+        plan_json = to_json(plan)
+        with self._connect(write=True) as conn:
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO attempts (learner_id, deck_id, deck_version, deck_title, mode,"
+                    " plan_json, started_at, pass_mark, status)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'unfinished')",
+                    (
+                        learner_id,
+                        deck_id,
+                        deck_version,
+                        deck_title,
+                        mode,
+                        plan_json,
+                        to_db_time(self._now()),
+                        pass_mark,
+                    ),
+                )
+            except sqlite3.IntegrityError as error:
+                raise NotFoundError(f"No learner with id {learner_id}.") from error
+            return int(cursor.lastrowid or 0)
+
+    def record_answer(
+        self,
+        attempt_id: int,
+        *,
+        deck_id: str,
+        card_id: str,
+        card_hash: str,
+        topic: str,
+        critical: bool,
+        response: Any,
+        correct: bool,
+        points: float,
+        elapsed_ms: int,
+    ) -> int:
+        """Record one answer; it is committed to disk before this returns.
+
+        Args:
+            attempt_id: An unfinished attempt.
+            deck_id: The card's deck.
+            card_id: The card's id.
+            card_hash: `card.content_hash()`, so statistics can tell if the card changes.
+            topic: The card's topic.
+            critical: Whether the card is a must-know safety item.
+            response: What the learner answered (JSON-serialisable).
+            correct: Whether it was right.
+            points: Points earned.
+            elapsed_ms: Time spent on the card, in milliseconds (not negative).
+
+        Returns:
+            The answer id.
+
+        Raises:
+            NotFoundError: No such attempt.
+            AttemptClosedError: The attempt is finished or discarded.
+            ValueError: A negative time or a non-finite number of points.
+            TypeError: `response` is not JSON-serialisable.
+        """
+        if elapsed_ms < 0:
+            raise ValueError(f"elapsed_ms cannot be negative: {elapsed_ms}")
+        row = (
+            attempt_id,
+            deck_id,
+            card_id,
+            card_hash,
+            topic,
+            int(bool(critical)),
+            to_json(response),
+            int(bool(correct)),
+            finite("points", points),
+            int(elapsed_ms),
+            to_db_time(self._now()),
+        )
+        with self._connect(write=True) as conn:
+            self._require_unfinished(conn, attempt_id)
+            cursor = conn.execute(
+                "INSERT INTO answers (attempt_id, deck_id, card_id, card_hash, topic, critical,"
+                " response_json, correct, points, elapsed_ms, answered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_attempt(
+        self, attempt_id: int, score: float, max_score: float, passed: bool | None
+    ) -> None:
+        """Mark an attempt finished with its result.
+
+        Args:
+            attempt_id: An unfinished attempt.
+            score: Points scored (0 to `max_score`).
+            max_score: Points available (above 0).
+            passed: Whether the pass mark was reached; None when there is no pass mark.
+
+        Raises:
+            NotFoundError: No such attempt.
+            AttemptClosedError: It is already finished or discarded.
+            ValueError: Scores out of range.
+        """
+        score = finite("score", score)
+        max_score = finite("max_score", max_score)
+        if max_score <= 0 or not 0 <= score <= max_score:
+            raise ValueError(
+                f"need 0 <= score <= max_score and max_score > 0, got {score}/{max_score}"
+            )
+        with self._connect(write=True) as conn:
+            self._require_unfinished(conn, attempt_id)
+            conn.execute(
+                "UPDATE attempts SET status = 'finished', finished_at = ?, score = ?,"
+                " max_score = ?, passed = ? WHERE id = ?",
+                (
+                    to_db_time(self._now()),
+                    score,
+                    max_score,
+                    None if passed is None else int(bool(passed)),
+                    attempt_id,
+                ),
+            )
+
+    def discard_attempt(self, attempt_id: int) -> None:
+        """Set an unfinished attempt aside; its answers are kept but leave the statistics.
+
+        Discarding an already discarded attempt does nothing.
+
+        Raises:
+            NotFoundError: No such attempt.
+            AttemptClosedError: The attempt is finished.
+        """
+        with self._connect(write=True) as conn:
+            status = self._status(conn, attempt_id)
+            if status == "discarded":
+                return
+            if status != "unfinished":
+                raise AttemptClosedError(
+                    f"Attempt {attempt_id} is {status}; it cannot be discarded."
+                )
+            conn.execute(
+                "UPDATE attempts SET status = 'discarded', finished_at = ? WHERE id = ?",
+                (to_db_time(self._now()), attempt_id),
+            )
+
+    @staticmethod
+    def _status(conn: sqlite3.Connection, attempt_id: int) -> str:
+        row = conn.execute("SELECT status FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No attempt with id {attempt_id}.")
+        return str(row["status"])
+
+    def _require_unfinished(self, conn: sqlite3.Connection, attempt_id: int) -> None:
+        status = self._status(conn, attempt_id)
+        if status != "unfinished":
+            raise AttemptClosedError(f"Attempt {attempt_id} is {status}.")
+
+    def attempt(self, attempt_id: int) -> Attempt:
+        """One attempt with its plan and answers (in the order given), e.g. to resume it.
+
+        Raises:
+            NotFoundError: No such attempt.
+        """
+        with self._connect() as conn:
+            row = conn.execute(
+                f"SELECT {SUMMARY_COLUMNS}, a.plan_json FROM attempts a WHERE a.id = ?",
+                (attempt_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"No attempt with id {attempt_id}.")
+            answers = conn.execute(ATTEMPT_ANSWERS_SQL, {"attempt": attempt_id}).fetchall()
+        return attempt_from_row(row, tuple(answer_from_row(answer) for answer in answers))
+
+    def unfinished_attempts(
+        self, learner_id: int, deck_id: str | None = None
+    ) -> list[AttemptSummary]:
+        """Attempts that can be resumed or discarded, newest first.
+
+        Args:
+            learner_id: Whose attempts.
+            deck_id: Only this deck's, when given.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(UNFINISHED_SQL, {"learner": learner_id, "deck": deck_id}).fetchall()
+        return [summary_from_row(row) for row in rows]
+
+    def history(
+        self, learner_id: int, limit: int | None = None, *, include_discarded: bool = False
+    ) -> list[AttemptSummary]:
+        """A learner's attempts, newest first.
+
+        Args:
+            learner_id: Whose attempts.
+            limit: At most this many.
+            include_discarded: Also list discarded attempts.
+        """
+        params = {
+            "learner": learner_id,
+            "all": int(include_discarded),
+            "limit": -1 if limit is None else max(0, int(limit)),
+        }
+        with self._connect() as conn:
+            rows = conn.execute(HISTORY_SQL, params).fetchall()
+        return [summary_from_row(row) for row in rows]
+
+    def learner_attempts(
+        self, learner_id: int, *, include_discarded: bool = False
+    ) -> list[Attempt]:
+        """A learner's attempts with every answer, oldest first, read in one snapshot.
+
+        For statistics and reports, which look at every answer a learner gave.
+
+        Args:
+            learner_id: Whose attempts.
+            include_discarded: Also return discarded attempts.
+
+        Returns:
+            Attempts ordered by start time (then id), each with its answers in the order
+            they were recorded.
+
+        Raises:
+            NotFoundError: No such learner.
+        """
+        params = {"learner": learner_id, "all": int(include_discarded)}
+        with self._connect() as conn:
+            conn.execute("BEGIN")  # one snapshot for the reads
+            learner_in(conn, learner_id)
+            rows = conn.execute(
+                f"SELECT {SUMMARY_COLUMNS}, a.plan_json FROM attempts a"
+                " WHERE a.learner_id = :learner AND (:all OR a.status != 'discarded')"
+                " ORDER BY a.started_at, a.id",
+                params,
+            ).fetchall()
+            answers: dict[int, list[AnswerRecord]] = {}
+            for row in conn.execute(
+                f"SELECT {ANSWER_COLUMNS} FROM answers n JOIN attempts a ON a.id = n.attempt_id"
+                " WHERE a.learner_id = :learner AND (:all OR a.status != 'discarded')"
+                " ORDER BY n.id",
+                params,
+            ):
+                answers.setdefault(row["attempt_id"], []).append(answer_from_row(row))
+            conn.execute("COMMIT")
+        return [attempt_from_row(row, tuple(answers.get(row["id"], ()))) for row in rows]

@@ -1,0 +1,81 @@
+"""Reading everything out of the store for `quizapp export`: every attempt of one or all
+learners, with its plan and answers, in one consistent snapshot.
+
+Turning these records into CSV, JSON or xAPI is `quizapp.core.export`'s and
+`quizapp.core.xapi`'s job; this module only reads.
+"""
+
+from __future__ import annotations
+
+from quizapp.core.store.attempts import ANSWER_COLUMNS, SUMMARY_COLUMNS
+from quizapp.core.store.database import Database
+from quizapp.core.store.errors import NotFoundError
+from quizapp.core.store.learners import LEARNER_COLUMNS, clean_name
+from quizapp.core.store.records import (
+    AnswerRecord,
+    Attempt,
+    Learner,
+    answer_from_row,
+    attempt_from_row,
+    learner_from_row,
+)
+
+
+class ExportQueries(Database):
+    """The export part of `ScoreStore`."""
+
+    def export_rows(self, learner: str | None = None) -> list[tuple[Learner, Attempt]]:
+        """Every attempt (discarded ones included) with its answers, for export.
+
+        Args:
+            learner: Only this learner's (name, ignoring case); everyone's when None.
+
+        Returns:
+            (learner, attempt) pairs ordered by learner name, then attempt start.
+
+        Raises:
+            NotFoundError: No learner has this name.
+        """
+        with self._connect() as conn:
+            conn.execute("BEGIN")  # one snapshot for the three reads
+            learner_id: int | None = None
+            if learner is not None:
+                try:
+                    cleaned = clean_name(learner)
+                except ValueError:
+                    cleaned = None
+                found = conn.execute(
+                    "SELECT id FROM learners WHERE name = ?", (cleaned,)
+                ).fetchone()
+                if found is None:
+                    raise NotFoundError(f"No learner called {learner!r}.")
+                learner_id = found["id"]
+            people = {
+                row["id"]: learner_from_row(row)
+                for row in conn.execute(
+                    f"SELECT {LEARNER_COLUMNS} FROM learners WHERE :id IS NULL OR id = :id",
+                    {"id": learner_id},
+                )
+            }
+            attempts = conn.execute(
+                f"SELECT {SUMMARY_COLUMNS}, a.plan_json FROM attempts a"
+                " WHERE :id IS NULL OR a.learner_id = :id ORDER BY a.started_at, a.id",
+                {"id": learner_id},
+            ).fetchall()
+            answers: dict[int, list[AnswerRecord]] = {}
+            for row in conn.execute(
+                f"SELECT {ANSWER_COLUMNS} FROM answers n JOIN attempts a ON a.id = n.attempt_id"
+                " WHERE :id IS NULL OR a.learner_id = :id ORDER BY n.id",
+                {"id": learner_id},
+            ):
+                answers.setdefault(row["attempt_id"], []).append(answer_from_row(row))
+            conn.execute("COMMIT")
+        result = [
+            (
+                people[row["learner_id"]],
+                attempt_from_row(row, tuple(answers.get(row["id"], ()))),
+            )
+            for row in attempts
+        ]
+        result.sort(key=lambda pair: (pair[0].name.casefold(), pair[0].id))
+        return result
