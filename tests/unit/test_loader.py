@@ -14,9 +14,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.core import loader
-from quizapp.core.loader import DeckError, DeckLoadError, deck_from_text, load_deck, load_decks
-from quizapp.core.model import Deck
+from quizapp.core.decks import safe_yaml
+from quizapp.core.decks.errors import DeckError, DeckLoadError
+from quizapp.core.decks.loading import deck_from_text, load_deck, load_decks
+from quizapp.core.decks.model import Deck
 
 DECK_DATA = Path(__file__).resolve().parents[1] / "data" / "decks"
 VALID_DIR = DECK_DATA / "valid"
@@ -97,7 +98,7 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:
         handle.write(SAMPLE.read_bytes())
-        handle.truncate(loader.MAX_DECK_BYTES + 1)  # sparse: no multi-MB write
+        handle.truncate(safe_yaml.MAX_DECK_BYTES + 1)  # sparse: no multi-MB write
     (error,) = _load_errors(path)
     assert "MB" in error.message and "split it" in error.message
     assert error.path == path
@@ -105,7 +106,7 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
 
 def test_file_just_under_the_size_bound_loads(tmp_path: Path) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
-    padding = loader.MAX_DECK_BYTES - len(text.encode("utf-8")) - 10
+    padding = safe_yaml.MAX_DECK_BYTES - len(text.encode("utf-8")) - 10
     path = tmp_path / "big.yaml"
     path.write_text(text + "#" * padding + "\n", encoding="utf-8")
     assert load_deck(path).id == "sample-diazepam"
