@@ -18,7 +18,7 @@ from quizapp.core import paths
 from quizapp.core.store import StoreError
 
 if TYPE_CHECKING:
-    from quizapp.core.loader import LoadResult
+    from quizapp.core.decks.loading import LoadResult
 
 # The loader and the deck models (pydantic, YAML) are imported by the subcommands that
 # use them: the app itself loads decks in a worker once its first frame is on screen.
@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace, explicit: Sequence[Path] = ()) -> LoadResult:
-    from quizapp.core.loader import expand_paths, load_decks
+    from quizapp.core.decks.loading import expand_paths, load_decks
 
     if explicit:
         return load_decks(expand_paths(explicit))
@@ -146,7 +146,7 @@ def cmd_decks(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """`quizapp schema`: the deck JSON Schema, for editors."""
-    from quizapp.core.model import deck_json_schema
+    from quizapp.core.decks.model import deck_json_schema
 
     print(json.dumps(deck_json_schema(), indent=2))
     return 0

@@ -37,7 +37,7 @@ from quizapp.core.files import write_private_atomic
 from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore, to_db_time
 
 if TYPE_CHECKING:
-    from quizapp.core.model import Deck
+    from quizapp.core.decks.model import Deck
 
 Format = Literal["csv", "json", "xapi"]
 FORMATS: tuple[str, ...] = ("csv", "json", "xapi")

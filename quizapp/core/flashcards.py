@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import fsrs
 
-from quizapp.core.model import Deck, FlashCard, QuizCard
+from quizapp.core.decks.model import Deck, FlashCard, QuizCard
 from quizapp.core.quiz import right_answer
 
 if TYPE_CHECKING:

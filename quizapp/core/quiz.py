@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from quizapp.core.model import (
+from quizapp.core.decks.model import (
     Deck,
     MultiCard,
     OrderCard,

@@ -7,7 +7,7 @@ records attempts (seeded test data, imports) cannot drift apart.
 
 from __future__ import annotations
 
-from quizapp.core.model import Deck, QuizCard
+from quizapp.core.decks.model import Deck, QuizCard
 from quizapp.core.quiz import GradedAnswer, QuizSession
 from quizapp.core.store import ScoreStore
 

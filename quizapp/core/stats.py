@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
-from quizapp.core.model import TOPIC_TITLES, Deck
+from quizapp.core.decks.model import TOPIC_TITLES, Deck
 from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore, TopicAccuracy
 
 REVIEW_DAYS = 14

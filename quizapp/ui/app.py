@@ -22,7 +22,7 @@ from quizapp.ui.screens.home import HomeScreen
 if TYPE_CHECKING:
     # The loader and the deck models (pydantic, YAML) are imported by the deck worker,
     # after Home is up: the first frame needs neither.
-    from quizapp.core.model import Deck
+    from quizapp.core.decks.model import Deck
 
 Clock = Callable[[], datetime]
 
@@ -119,8 +119,8 @@ class QuizApp(App[None]):
         and a last one with `done=True`, so Home fills in as decks arrive instead of
         waiting for the slowest file.
         """
-        from quizapp.core.deck_cache import DeckCache
-        from quizapp.core.loader import LoadResult, load_decks
+        from quizapp.core.decks.cache import DeckCache
+        from quizapp.core.decks.loading import LoadResult, load_decks
 
         posted = (0, 0)
 

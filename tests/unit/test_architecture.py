@@ -39,8 +39,8 @@ def probe() -> dict[str, list[str]]:
 
 
 def test_core_never_imports_textual_or_rich(probe: dict[str, list[str]]) -> None:
-    assert "quizapp.core.model" in probe["modules"]
-    assert "quizapp.core.loader" in probe["modules"]
+    assert "quizapp.core.decks.model" in probe["modules"]
+    assert "quizapp.core.decks.loading" in probe["modules"]
     for name in FORBIDDEN_IN_CORE:
         assert name not in probe["loaded"], (
             f"importing quizapp.core pulls in {name!r}; keep UI code in quizapp.ui"

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from quizapp.core.decks.model import Deck
 from quizapp.core.flashcards import (
     RATING_NAMES,
     CardState,
@@ -23,7 +24,6 @@ from quizapp.core.flashcards import (
     deck_queue,
     relearn_soon,
 )
-from quizapp.core.model import Deck
 from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.format import local_time
 from quizapp.ui.widgets.feedback import source_lines

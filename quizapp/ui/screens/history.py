@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizapp.core.model import Deck
+from quizapp.core.decks.model import Deck
 from quizapp.core.quiz import describe_response
 from quizapp.core.store import Attempt, AttemptSummary, Learner, ScoreStore
 from quizapp.ui.format import local_time

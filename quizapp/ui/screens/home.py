@@ -16,14 +16,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from quizapp.core.decks.topics import TOPIC_TITLES
 from quizapp.core.settings import Settings
 from quizapp.core.store import AttemptSummary, DeckScore, Learner, ScoreStore
-from quizapp.core.topics import TOPIC_TITLES
 from quizapp.ui.messages import LearnerChanged
 
 if TYPE_CHECKING:
-    from quizapp.core.loader import DeckError
-    from quizapp.core.model import Deck
+    from quizapp.core.decks.errors import DeckError
+    from quizapp.core.decks.model import Deck
     from quizapp.core.quiz import QuizSession, QuizSettings
 
 # The deck models (pydantic), the quiz and flashcard logic and the other screens are

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
 from quizapp.core import recording
-from quizapp.core.model import (
+from quizapp.core.decks.model import (
     TOPIC_TITLES,
     Deck,
     MultiCard,

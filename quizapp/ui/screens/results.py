@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizapp.core.model import TOPIC_TITLES, Deck
+from quizapp.core.decks.model import TOPIC_TITLES, Deck
 from quizapp.core.quiz import QuizResult, QuizSession, QuizSettings, describe_response, right_answer
 from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.widgets.feedback import PRESCRIBER_LINE

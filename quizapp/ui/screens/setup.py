@@ -21,7 +21,7 @@ from textual.widgets import (
     Static,
 )
 
-from quizapp.core.model import TOPIC_TITLES, Deck
+from quizapp.core.decks.model import TOPIC_TITLES, Deck
 from quizapp.core.quiz import QuizSettings
 from quizapp.core.store import AttemptSummary
 from quizapp.ui.format import local_time

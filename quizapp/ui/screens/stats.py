@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
-from quizapp.core.model import Deck
+from quizapp.core.decks.model import Deck
 from quizapp.core.stats import LearnerStats, learner_stats
 from quizapp.core.store import Learner, ScoreStore
 

@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 # Re-exported: the titles live in `topics` so the UI can use them without pydantic.
-from quizapp.core.topics import TOPIC_TITLES as TOPIC_TITLES
+from quizapp.core.decks.topics import TOPIC_TITLES as TOPIC_TITLES
 
 SCHEMA_VERSION = 1
 """The deck format version this app reads. Bump it (and the cache key) on breaking changes."""
