@@ -1,0 +1,82 @@
+"""Run `quizapp serve` as a real process on 127.0.0.1 for the web tests.
+
+The server is started on port 0 (the system picks a free port, so parallel test runs
+never collide) and its own start-up line says which port it got.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 60.0
+_SERVED_ON = re.compile(r"served on http://127\.0\.0\.1:(\d+)/")
+
+
+class Served:
+    """A running `quizapp serve` process."""
+
+    def __init__(self, process: subprocess.Popen[str], port: int, log: Path) -> None:
+        self.process = process
+        self.port = port
+        self.log = log
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextmanager
+def serve(
+    folder: Path, *args: str | Path, env: Mapping[str, str] | None = None
+) -> Iterator[Served]:
+    """Start `python -m quizapp serve --port 0 ARGS`, yield it, then stop it (SIGTERM).
+
+    Args:
+        folder: A private folder for the server's output log.
+        args: More arguments for `serve` (e.g. --decks).
+        env: Extra environment variables (on top of this process's).
+    """
+    log = folder / f"serve-{time.monotonic_ns()}.log"
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "TERM": "dumb", **(env or {})}
+    with log.open("w", encoding="utf-8") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "quizapp", "serve", "--port", "0", *map(str, args)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=environment,
+            cwd=REPO,
+            text=True,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        port = None
+        while port is None:
+            found = _SERVED_ON.search(log.read_text(encoding="utf-8", errors="replace"))
+            if found:
+                port = int(found.group(1))
+            elif process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"quizapp serve did not start:\n{log.read_text()}")
+            else:
+                time.sleep(0.05)
+        yield Served(process, port, log)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
