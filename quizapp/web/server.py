@@ -8,6 +8,7 @@ store uses SQLite in WAL mode with a busy timeout.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shlex
 import signal
 import socket
@@ -19,9 +20,15 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.web_runner import GracefulExit
+from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from quizapp.web.gate import AccessGate
+
+log = logging.getLogger("quizapp.web")
+
+SHUTDOWN_WAIT_S = 15.0
+"""How long a stopping server waits for the tabs' app processes to quit."""
 
 
 def app_command(data_dir: Path, decks: Sequence[Path]) -> str:
@@ -32,12 +39,13 @@ def app_command(data_dir: Path, decks: Sequence[Path]) -> str:
         decks: Extra deck files or folders (`--decks`).
 
     Returns:
-        A shell-quoted `python -m quizapp --data-dir ... [--decks ...]` command.
+        A shell-quoted `exec python -m quizapp --data-dir ... [--decks ...]` command
+        (textual-serve runs it through a shell; `exec` leaves one process per tab).
     """
     words = [sys.executable, "-m", "quizapp", "--data-dir", str(Path(data_dir).resolve())]
     for deck in decks:
         words += ["--decks", str(Path(deck).resolve())]
-    return shlex.join(words)
+    return "exec " + shlex.join(words)
 
 
 class QuizServer(Server):
@@ -50,6 +58,8 @@ class QuizServer(Server):
     def __init__(self, command: str, gate: AccessGate, *, host: str, port: int) -> None:
         super().__init__(command, host=host, port=port, title="quizapp")
         self.gate = gate
+        self._app_services: set[AppService] = set()
+        """The app processes running now, one per open browser tab."""
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
@@ -66,6 +76,48 @@ class QuizServer(Server):
         code = "an access code is required" if self.gate.requires_code else "no access code"
         self.console.print(f"quizapp is served on {where} ({code}).", highlight=False)
         self.console.print("Press Ctrl+C to stop.", highlight=False)
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """Run one browser tab's app process for as long as its websocket is open.
+
+        textual-serve's own handler, except that the running apps are noted, so that a
+        stopping server can end them (see `on_shutdown`).
+        """
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width = to_int(request.query.get("width", "80"), 80)
+        height = to_int(request.query.get("height", "24"), 24)
+        app_service: AppService | None = None
+        try:
+            await websocket.prepare(request)
+            app_service = AppService(
+                self.command,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
+            self._app_services.add(app_service)
+            await app_service.start(width, height)
+            await self._process_messages(websocket, app_service)
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception as error:  # one tab's failure must not stop the server
+            log.exception(error)
+        finally:
+            if app_service is not None:
+                try:
+                    await app_service.stop()
+                finally:
+                    self._app_services.discard(app_service)
+        return websocket
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """End every tab's app process before the server stops, so none is left running.
+
+        Each app is asked to quit; one still running after `SHUTDOWN_WAIT_S` is killed.
+        """
+        await asyncio.gather(*(_end(service) for service in list(self._app_services)))
 
     @aiohttp_jinja2.template("app_index.html")
     async def handle_index(self, request: web.Request) -> dict[str, Any]:
@@ -104,6 +156,17 @@ class QuizServer(Server):
             )
         except GracefulExit:
             pass
+
+
+async def _end(service: AppService) -> None:
+    try:
+        await asyncio.wait_for(service.stop(), SHUTDOWN_WAIT_S)
+    except Exception as error:  # whatever happened, the process must end
+        log.warning("an app did not quit cleanly: %s", error)
+    process = getattr(service, "_process", None)  # textual-serve keeps it private
+    if process is not None and process.returncode is None:
+        process.kill()
+        await process.wait()
 
 
 def _url_host(host: str) -> str:

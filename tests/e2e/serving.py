@@ -18,6 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 30.0
 _SERVED_ON = re.compile(r"served on http://127\.0\.0\.1:(\d+)/")
 
 
@@ -60,6 +61,7 @@ def serve(
             cwd=REPO,
             text=True,
         )
+    failed = False
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         port = None
@@ -72,11 +74,44 @@ def serve(
             else:
                 time.sleep(0.05)
         yield Served(process, port, log)
+    except BaseException:
+        failed = True
+        raise
     finally:
-        if process.poll() is None:
+        stopped = process.poll() is not None
+        if not stopped:
             process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=STOP_TIMEOUT_S)
+                stopped = True
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        if not failed:  # a clean stop on SIGTERM: exit status 0, no traceback
+            output = log.read_text(encoding="utf-8", errors="replace")
+            assert stopped and process.returncode == 0, output
+            assert "Traceback" not in output, output
+
+
+def app_processes(marker: str) -> list[int]:
+    """The `python -m quizapp` processes (one per browser tab) whose arguments hold `marker`.
+
+    Read from /proc, so only on Linux (where CI runs).
+    """
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:  # the process ended meanwhile
+            continue
+        if argv[1:3] == ["-m", "quizapp"] and any(marker in arg for arg in argv):
+            found.append(int(entry.name))
+    return found
+
+
+def process_environment(pid: int) -> dict[str, str]:
+    """A process's environment variables, from /proc."""
+    raw = (Path("/proc") / str(pid) / "environ").read_bytes().decode(errors="replace")
+    return dict(item.split("=", 1) for item in raw.split("\0") if "=" in item)

@@ -24,7 +24,7 @@ import yaml
 
 from quizapp.web.access import ACCESS_CODE_ENV
 from tests.e2e.cdp import Browser, chromium_required, find_chromium
-from tests.e2e.serving import Served, serve
+from tests.e2e.serving import Served, app_processes, serve
 
 pytestmark = [pytest.mark.web, pytest.mark.browser]
 
@@ -88,21 +88,25 @@ class Page:
             await asyncio.sleep(0.1)
         raise AssertionError(f"timed out waiting for {expression}")
 
-    async def type_until_shown(self, text: str, shown: str) -> None:
+    async def type_into_box(self, text: str) -> None:
         """Type into a text box that takes focus a moment after it is drawn.
 
         Keys typed before then are lost, so clear the box (ctrl+u) and type again until
-        the screen shows `shown`.
+        a line of the screen is the box holding exactly `text`.
         """
+
+        def in_a_box(screen: str) -> bool:
+            return any(line.strip(" █▊▎") == text for line in screen.splitlines())
+
         deadline = time.monotonic() + WAIT_S
         while time.monotonic() < deadline:
             await self.browser.key("u", ctrl=True)
             await self.browser.type(text)
-            try:
-                await self.wait_for(shown, timeout=1.0)
-                return
-            except AssertionError:
-                continue
+            settle = time.monotonic() + 1.0
+            while time.monotonic() < settle:
+                if in_a_box(await self.screen()):
+                    return
+                await asyncio.sleep(0.1)
         raise AssertionError(f"{text!r} never arrived; the screen was:\n{await self.screen()}")
 
 
@@ -165,7 +169,7 @@ async def test_a_learner_reaches_home_and_answers_a_question_in_the_browser(
         page = await open_app(browser, served)
 
         await page.wait_for("Who is learning?")
-        await page.type_until_shown("Eve", "Eve")
+        await page.type_into_box("Eve")
         await browser.key("Enter")
         await page.wait_for("Education, not medical advice", "I understand")
         await browser.key("Enter")
@@ -192,6 +196,9 @@ async def test_a_learner_reaches_home_and_answers_a_question_in_the_browser(
         await page.wait_for("(•) 2.")
         await browser.key("Enter")
         await page.wait_for("✓ Correct")
+        assert len(app_processes(str(data_dir))) == 1
+    # The tab was still open: stopping the server ended its app process too.
+    assert app_processes(str(data_dir)) == []
 
     conn = sqlite3.connect(data_dir / "quizapp.db")
     try:

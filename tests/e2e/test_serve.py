@@ -15,7 +15,7 @@ import pytest
 
 from quizapp.web.access import ACCESS_CODE_ENV, read_access_code
 from tests.conftest import run_quizapp
-from tests.e2e.serving import serve
+from tests.e2e.serving import app_processes, process_environment, serve
 
 pytestmark = pytest.mark.web
 
@@ -101,7 +101,8 @@ async def test_without_the_code_no_page_no_assets_no_app(tmp_path: Path) -> None
             assert not http.cookie_jar.filter_cookies(served.url)
 
 
-async def test_with_the_code_the_app_runs(tmp_path: Path) -> None:
+async def test_with_the_code_the_app_runs(tmp_path: Path, isolated_dirs: Path) -> None:
+    data_dir = isolated_dirs
     with serve(tmp_path, env={ACCESS_CODE_ENV: CODE}) as served:
         async with client() as http:
             async with http.post(
@@ -121,10 +122,19 @@ async def test_with_the_code_the_app_runs(tmp_path: Path) -> None:
             with pytest.raises(aiohttp.WSServerHandshakeError) as handshake:
                 await http.ws_connect(f"{served.url}/ws", origin="http://evil.example")
             assert handshake.value.status == 403
-            async with http.ws_connect(f"{served.url}/ws?width=80&height=24") as websocket:
-                message = await websocket.receive(timeout=60)
-                assert message.type == aiohttp.WSMsgType.BINARY  # the app is drawing
-                await websocket.send_json(["stdin", "q"])
+            # Two tabs: two app processes, sharing the data folder, neither given the code.
+            url = f"{served.url}/ws?width=80&height=24"
+            async with http.ws_connect(url) as tab, http.ws_connect(url) as other_tab:
+                for websocket in (tab, other_tab):
+                    message = await websocket.receive(timeout=60)
+                    assert message.type == aiohttp.WSMsgType.BINARY  # the app is drawing
+                apps = app_processes(str(data_dir))
+                assert len(apps) == 2
+                for pid in apps:
+                    environment = process_environment(pid)
+                    assert ACCESS_CODE_ENV not in environment
+                    assert CODE not in "\0".join(environment.values())
+    assert app_processes(str(data_dir)) == []
 
 
 async def test_wrong_codes_are_rate_limited(tmp_path: Path) -> None:
