@@ -165,6 +165,8 @@ class AccessGate:
         cutoff = time.monotonic() - FAILURE_WINDOW_S
         while recent and recent[0] < cutoff:
             recent.popleft()
+        if not recent:  # forget addresses whose mistakes are old, so the table stays small
+            del self._failures[address]
         return len(recent) >= MAX_FAILURES
 
 

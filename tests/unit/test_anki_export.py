@@ -137,20 +137,24 @@ def test_every_card_of_every_type_becomes_the_right_note(
         assert notes[card.id]["deck"] == deck.title
 
 
-def test_the_bundled_diazepam_deck_imports_one_note_per_card_and_again_adds_none(
-    collection: Collection, tmp_path: Path
+BUNDLED = sorted(bundled_decks_dir().glob("*.yaml"))
+
+
+@pytest.mark.parametrize("deck_file", BUNDLED, ids=[path.stem for path in BUNDLED])
+def test_a_bundled_deck_imports_one_note_per_card_and_again_adds_none(
+    collection: Collection, tmp_path: Path, deck_file: Path
 ) -> None:
-    package = tmp_path / "diazepam.apkg"
-    result = run_quizapp("export-deck", "diazepam", "--format", "apkg", "--output", package)
+    deck = load_deck(deck_file)
+    package = tmp_path / f"{deck.id}.apkg"
+    result = run_quizapp("export-deck", deck.id, "--format", "apkg", "--output", package)
     assert result.returncode == 0, result.stderr
-    deck = load_deck(bundled_decks_dir() / "diazepam.yaml")
     assert f"Wrote {len(deck.cards)} note(s)" in result.stderr
     assert stat.S_IMODE(package.stat().st_mode) == 0o600
 
     assert import_package(collection, package) == len(deck.cards)
     assert import_package(collection, package) == 0
     # A later export (new timestamps) updates the same notes instead of adding copies.
-    again = tmp_path / "diazepam-again.apkg"
+    again = tmp_path / "again.apkg"
     write_apkg(deck, again)
     assert import_package(collection, again) == 0
     assert collection.note_count() == len(deck.cards)
