@@ -36,10 +36,10 @@ from typing import BinaryIO
 
 import genanki
 
+from quizapp.core.decks.model import Card, Deck, OrderCard
+from quizapp.core.decks.topics import TOPIC_TITLES
 from quizapp.core.files import write_private_atomic_bytes
-from quizapp.core.model import Card, Deck, OrderCard
 from quizapp.core.notice import NOTICE, NOTICE_TITLE
-from quizapp.core.topics import TOPIC_TITLES
 
 FIELD_NAMES: tuple[str, ...] = ("Front", "Back", "Explanation", "Source", "Card ID", "Topic")
 """The note type's fields, in order (Anki sorts and checks duplicates on the first)."""

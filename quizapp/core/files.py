@@ -61,7 +61,9 @@ def write_private_atomic(path: Path, write: Callable[[TextIO], T], *, replace: b
         FileExistsError: `replace` is False and `path` exists.
         OSError: The file cannot be written.
     """
-    return _write_atomic(path, binary=False, write=cast(Callable[[IO[Any]], T], write))
+    return _write_atomic(
+        path, binary=False, replace=replace, write=cast(Callable[[IO[Any]], T], write)
+    )
 
 
 def write_private_atomic_bytes(path: Path, write: Callable[[BinaryIO], T]) -> T:
@@ -77,10 +79,10 @@ def write_private_atomic_bytes(path: Path, write: Callable[[BinaryIO], T]) -> T:
     Raises:
         OSError: The file cannot be written.
     """
-    return _write_atomic(path, binary=True, write=cast(Callable[[IO[Any]], T], write))
+    return _write_atomic(path, binary=True, replace=True, write=cast(Callable[[IO[Any]], T], write))
 
 
-def _write_atomic(path: Path, *, binary: bool, write: Callable[[IO[Any]], T]) -> T:
+def _write_atomic(path: Path, *, binary: bool, replace: bool, write: Callable[[IO[Any]], T]) -> T:
     path = Path(path)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

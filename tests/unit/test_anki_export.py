@@ -18,8 +18,8 @@ from anki.collection import Collection, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageOptions
 
 from quizapp.core.anki_export import build_anki_deck, jumbled_steps, stable_id, write_apkg
-from quizapp.core.loader import load_deck
-from quizapp.core.model import Deck
+from quizapp.core.decks.loading import load_deck
+from quizapp.core.decks.model import Deck
 from quizapp.core.notice import NOTICE
 from quizapp.core.paths import bundled_decks_dir
 from tests.conftest import run_quizapp
