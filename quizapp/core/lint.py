@@ -478,7 +478,7 @@ class _Linter:
     def missing_topic(self) -> None:
         audience = self.deck.audience
         if audience == "patient":
-            counts = Counter(card.topic for card in self.deck.quiz_cards)
+            counts = Counter[str](card.topic for card in self.deck.quiz_cards)
             for topic in MISSION_TOPICS:
                 if counts[topic] == 0:
                     self.add(

@@ -432,7 +432,9 @@ def _critical_items(
     for deck_id in attempted:
         deck = decks.get(deck_id)
         if deck is not None:
-            cards = [(card.id, card.topic) for card in deck.quiz_cards if card.critical]
+            cards: list[tuple[str, str]] = [
+                (card.id, card.topic) for card in deck.quiz_cards if card.critical
+            ]
         else:
             cards = sorted(
                 (t.card_id, t.latest.topic)

@@ -89,11 +89,16 @@ class QuizServer(Server):
         app_service: AppService | None = None
         try:
             await websocket.prepare(request)
+
+            async def close_websocket() -> None:
+                # AppService expects a close that returns nothing; aiohttp's returns a bool.
+                await websocket.close()
+
             app_service = AppService(
                 self.command,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=close_websocket,
                 download_manager=self.download_manager,
                 debug=self.debug,
             )

@@ -145,7 +145,8 @@ def _child(node: yaml.Node | None, part: Any, as_key: bool) -> yaml.Node | None:
                 return key_node if as_key else value_node
         return None
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return node.value[part]
+        item: yaml.Node = node.value[part]
+        return item
     return None
 
 
@@ -207,7 +208,7 @@ def _friendly(err: Any) -> str:
     if kind == "literal_error":
         return _literal_message(err, ctx)
     if kind == "string_pattern_mismatch":
-        field = err["loc"][-1] if err["loc"] else None
+        field = str(err["loc"][-1]) if err["loc"] else ""
         return _PATTERN_MESSAGES.get(field, _SLUG_MESSAGE)
     if kind in ("too_short", "too_long"):
         return _length_message(err, ctx)

@@ -373,7 +373,7 @@ class Deck(_Strict):
 
     def cards_per_topic(self) -> dict[str, int]:
         """How many quiz cards each of the deck's topics has, in the deck's topic order."""
-        counts = dict.fromkeys(self.topics, 0)
+        counts: dict[str, int] = dict.fromkeys(self.topics, 0)
         for card in self.quiz_cards:
             counts[card.topic] = counts.get(card.topic, 0) + 1
         return counts

@@ -77,7 +77,8 @@ class _DeckYamlLoader(BaseSafeLoader):  # type: ignore[misc, valid-type]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         self._check_duplicate_keys(node)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
     @staticmethod
     def _check_duplicate_keys(node: yaml.MappingNode) -> None:
@@ -145,8 +146,8 @@ class _DeckYamlLoader(BaseSafeLoader):  # type: ignore[misc, valid-type]
                     target.update(construct_object(node, deep=True))
             return data
         finally:
-            self.constructed_objects = {}
-            self.recursive_objects = {}
+            self.constructed_objects: dict[yaml.Node, Any] = {}
+            self.recursive_objects: dict[yaml.Node, None] = {}
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # A value the resolver accepted but Python refuses (a date like 2026-13-45, an
