@@ -1,4 +1,6 @@
-"""Flashcards with spaced repetition: a thin wrapper over the `fsrs` package (FSRS-6).
+"""Flashcards with spaced repetition: a thin wrapper over the `fsrs` package (FSRS-6),
+today's study queue, and `FlashcardSession`, one sitting of review (queue, requeue, undo,
+counters) that a screen only shows. Nothing outside the core needs to import `fsrs`.
 
 The wrapper only adapts types; every scheduling decision is fsrs's own, so a sequence of
 ratings gives exactly the due dates fsrs gives. Fuzzing (a random nudge of intervals) is
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import fsrs
 
@@ -184,7 +186,7 @@ def deck_queue(
     states: dict[str, CardState] = {}
     for card_id, row in store.card_states(learner_id, deck.id).items():
         try:
-            fsrs_card = fsrs.Card.from_dict(row.state)
+            fsrs_card = fsrs.Card.from_dict(cast("fsrs.card.CardDict", row.state))
         except (KeyError, TypeError, ValueError):
             # A state this fsrs version cannot read: study the card as new rather than
             # fail the whole deck. The stored row and the review log stay as they were.
@@ -206,7 +208,7 @@ def relearn_soon(state: fsrs.Card, now: datetime) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Rating:
+class RatedCard:
     """One rating given in a session: what to store, and what undoing it restores."""
 
     card: StudyCard
@@ -228,7 +230,7 @@ class FlashcardSession:
     """One sitting of flashcard review: today's queue, ratings, undo and counters.
 
     Pure state: it reads nothing and writes nothing. `load` reads the schedule (call it
-    off the UI thread); `quizapp.core.recording` stores each `Rating` it returns.
+    off the UI thread); `quizapp.core.recording` stores each `RatedCard` it returns.
     """
 
     def __init__(
@@ -251,7 +253,7 @@ class FlashcardSession:
         self.queue = list(queue)
         self.states = dict(states)
         self.scheduler = FlashcardScheduler(desired_retention)
-        self.done: list[Rating] = []
+        self.done: list[RatedCard] = []
         """Ratings that can still be undone, oldest first."""
         self.reviewed = 0
         self.again = 0
@@ -304,7 +306,7 @@ class FlashcardSession:
         """When the earliest scheduled card of these decks is due (None if none is)."""
         return next_due(self.states)
 
-    def rate(self, rating: int, now: datetime) -> Rating:
+    def rate(self, rating: int, now: datetime) -> RatedCard:
         """Rate the current card and schedule it with FSRS.
 
         Args:
@@ -332,11 +334,11 @@ class FlashcardSession:
             self.queue.append(card)
         self.reviewed += 1
         self.again += rating == 1
-        done = Rating(card, rating, previous, state, log, now, requeued, [])
+        done = RatedCard(card, rating, previous, state, log, now, requeued, [])
         self.done.append(done)
         return done
 
-    def undo(self) -> Rating | None:
+    def undo(self) -> RatedCard | None:
         """Take back the last rating: the card's previous state returns, and the card too.
 
         Returns:

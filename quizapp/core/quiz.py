@@ -329,7 +329,7 @@ class QuizSession:
                 missed.append(answer or GradedAnswer(card_id, "", False, 0.0, 0))
                 if card.critical:
                     missed_critical.append(card_id)
-        topic_order = {topic: i for i, topic in enumerate(self.deck.topics)}
+        topic_order: dict[str, int] = {topic: i for i, topic in enumerate(self.deck.topics)}
         return QuizResult(
             mode=self.mode,
             score=score,

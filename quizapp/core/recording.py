@@ -10,7 +10,9 @@ Every function here blocks on SQLite: call it off the UI thread.
 
 from __future__ import annotations
 
-from quizapp.core.flashcards import Rating
+from typing import Any, cast
+
+from quizapp.core.flashcards import RatedCard
 from quizapp.core.model import Deck, QuizCard
 from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession
 from quizapp.core.store import ScoreStore
@@ -88,7 +90,7 @@ def discard_attempt(store: ScoreStore, attempt_id: int) -> None:
     store.discard_attempt(attempt_id)
 
 
-def record_review(store: ScoreStore, learner_id: int, rating: Rating) -> int:
+def record_review(store: ScoreStore, learner_id: int, rating: RatedCard) -> int:
     """Store a flashcard rating: the card's new fsrs state and the review log entry.
 
     The due time is taken from the same fsrs state that is stored, so the two can never
@@ -103,18 +105,20 @@ def record_review(store: ScoreStore, learner_id: int, rating: Rating) -> int:
         card.deck_id,
         card.card_id,
         card_hash=card.card_hash,
-        state=fsrs_card.to_dict(),
+        state=cast(dict[str, Any], fsrs_card.to_dict()),
         due=fsrs_card.due,
         rating=rating.rating,
         reviewed_at=rating.reviewed_at,
-        review=rating.log.to_dict(),
-        previous_state=rating.previous.fsrs_card.to_dict() if rating.previous else None,
+        review=cast(dict[str, Any], rating.log.to_dict()),
+        previous_state=(
+            cast(dict[str, Any], rating.previous.fsrs_card.to_dict()) if rating.previous else None
+        ),
     )
     rating.review_id.append(review_id)
     return review_id
 
 
-def undo_review(store: ScoreStore, rating: Rating) -> None:
+def undo_review(store: ScoreStore, rating: RatedCard) -> None:
     """Take back a stored rating: the card's previous state returns, the log entry goes.
 
     Must run after `record_review` of the same rating (an ordered writer does that).

@@ -105,9 +105,7 @@ def test_ratings_follow_fsrs_exactly(store: ScoreStore, learner_id: int) -> None
         now = reference.due
 
 
-def test_undo_restores_queue_counters_state_and_store(
-    store: ScoreStore, learner_id: int
-) -> None:
+def test_undo_restores_queue_counters_state_and_store(store: ScoreStore, learner_id: int) -> None:
     deck = load(FIVE)
     first = session_at(store, learner_id, START, deck, new_limit=2)
     recording.record_review(store, learner_id, first.rate(4, START))

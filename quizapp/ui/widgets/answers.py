@@ -156,7 +156,10 @@ class ChoiceList(_RowList):
     def watch_selected(self) -> None:
         self.refresh_rows()
 
-    def action_toggle(self) -> None:
+    # Shadows DOMNode's generic `toggle(attribute)` action on purpose: the space binding
+    # says "toggle" and no binding here toggles an attribute.
+    def action_toggle(self) -> None:  # type: ignore[override]
+        """Pick (or toggle) the choice under the cursor."""
         self.action_pick(self.cursor)
 
     def action_pick(self, index: int) -> None:
