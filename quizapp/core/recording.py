@@ -86,7 +86,8 @@ def resume_attempt(store: ScoreStore, deck: Deck, attempt_id: int) -> QuizSessio
 
 
 def discard_attempt(store: ScoreStore, attempt_id: int) -> None:
-    """Delete an unfinished attempt and its answers (the learner starts again)."""
+    """Set an unfinished attempt aside (the learner starts again): its answers are kept
+    but leave the statistics, and Home no longer offers to resume it."""
     store.discard_attempt(attempt_id)
 
 
