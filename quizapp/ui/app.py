@@ -82,21 +82,11 @@ class QuizApp(App[None]):
         """The home screen: the bottom of the stack for the app's whole life."""
         self._latest_decks_loaded: DecksLoaded | None = None
 
-    # Shortcuts to the context, for the CLI, tests and benchmarks.
+    # Shortcuts to the context for tests and benchmarks, which open screens themselves.
     @property
     def store(self) -> ScoreStore:
         """The score store."""
         return self.context.store
-
-    @property
-    def settings(self) -> Settings:
-        """The settings."""
-        return self.context.settings
-
-    @property
-    def clock(self) -> Clock:
-        """Source of the current time."""
-        return self.context.clock
 
     @property
     def decks(self) -> dict[str, Deck]:
@@ -107,7 +97,7 @@ class QuizApp(App[None]):
         return self.home
 
     def on_mount(self) -> None:
-        self._apply_theme(self.settings.theme)
+        self._apply_theme(self.context.settings.theme)
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember_theme(theme.name))
         for note in self.startup_notes:
             self.notify(note, severity="warning", timeout=10, markup=False)
@@ -123,14 +113,15 @@ class QuizApp(App[None]):
             self.theme = name
 
     def _remember_theme(self, name: str) -> None:
-        if name != self.settings.theme:
-            self.settings.theme = name
+        settings = self.context.settings
+        if name != settings.theme:
+            settings.theme = name
             self.save_settings()
 
     @work(thread=True, group="settings", exit_on_error=False)
     def save_settings(self) -> None:
         """Write the settings file in the background."""
-        save_settings(self.settings, self.settings_file)
+        save_settings(self.context.settings, self.settings_file)
 
     @work(thread=True, group="decks", exit_on_error=False)
     def load_decks(self) -> None:
@@ -171,8 +162,9 @@ class QuizApp(App[None]):
 
     @on(LearnerChanged)
     def _remember_learner(self, message: LearnerChanged) -> None:
-        if self.settings.learner != message.learner.name:
-            self.settings.learner = message.learner.name
+        settings = self.context.settings
+        if settings.learner != message.learner.name:
+            settings.learner = message.learner.name
             self.save_settings()
 
     @on(QuizRequested)
