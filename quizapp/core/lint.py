@@ -25,6 +25,15 @@ import yaml
 
 from quizapp.core.decks.loading import LoadResult
 from quizapp.core.decks.model import MISSION_TOPICS, Card, Deck
+from quizapp.core.lint_rules import (
+    ACCEPTED_VARIANT,
+    SIMULTANEOUS_STEPS,
+    SOURCE_DRUG,
+    RuleFinding,
+    accepted_variant_findings,
+    simultaneous_step_findings,
+    source_drug_findings,
+)
 from quizapp.core.readability import card_grade, deck_grade
 
 Severity = Literal["error", "warning"]
@@ -50,6 +59,9 @@ CHECKS: tuple[str, ...] = (
     MISSING_TOPIC,
     TOO_FEW_CRITICAL,
     EMERGENCY_NUMBERS,
+    SOURCE_DRUG,
+    SIMULTANEOUS_STEPS,
+    ACCEPTED_VARIANT,
 )
 """The content checks `lint_deck` runs. (`invalid-deck` only relays load errors.)"""
 
@@ -93,11 +105,10 @@ prompts differ by about one word in ten: a rephrasing, not a new question."""
 
 COMMERCIAL_TERMS: tuple[str, ...] = (
     r"buy(?:s|ing)?",
-    # "order" is flagged in every sense, "in order to" and "in the right order" included.
-    # Telling the senses apart needs more than a word list, and the commercial one ("order
-    # online") is the one that must never ship; so the word is simply banned in deck text.
-    # Order cards say "Put the steps in sequence" or "Arrange ..." instead.
-    r"order(?:s|ed|ing)?",
+    # "order" alone is not sales language: "in order to", "the right order" and "a dose
+    # that was not ordered" teach (issue 13). Only the ways of selling with it are banned.
+    r"order(?:s|ed|ing)?\s+(?:(?:it|them|yours?)\s+)?(?:now|online|today|here)",
+    r"place\s+(?:an|your)\s+order",
     r"cheap(?:er|est|ly)?",
     r"discounts?",
     r"coupons?",
@@ -343,7 +354,21 @@ class _Linter:
         self.missing_topic()
         self.too_few_critical()
         self.emergency_numbers()
+        self.card_rules()
         return self.findings
+
+    def card_rules(self) -> None:
+        # The rules of issue 13 live in `lint_rules`; they give locations, this adds lines.
+        texts = {
+            card.id: [t for _, t in _card_texts(i, card)] for i, card in enumerate(self.deck.cards)
+        }
+        found: list[RuleFinding] = [
+            *source_drug_findings(self.deck, texts),
+            *simultaneous_step_findings(self.deck),
+            *accepted_variant_findings(self.deck),
+        ]
+        for finding in found:
+            self.add(finding.check, finding.loc, finding.message, card_id=finding.card_id)
 
     def reading_level(self) -> None:
         audience = self.deck.audience
