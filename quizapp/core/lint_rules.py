@@ -233,7 +233,7 @@ _NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven tw
 _RANGE_SEPARATOR = r"(?:\s+to\s+|[\s\-\u2013\u2014/]+)"
 _SEPARATOR = r"[\s\-\u2013\u2014/]+"
 _SYNONYM_RE = re.compile(
-    r"^[\s,]*\(?(?:also\s+called|also\s+known\s+as|also\s+written)\s+"
+    r"[\s,]*\(?(?:also\s+called|also\s+known\s+as|also\s+written)\s+"
     r"([^\W_][\w\s\-']{0,60}?)(?=\s*[.,;:)]|\s*$)",
     re.IGNORECASE,
 )
