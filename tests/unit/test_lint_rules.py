@@ -129,6 +129,10 @@ def test_declared_drugs_override_the_title() -> None:
     # A source that really covers both says so (brand names count as their drug) ...
     sources[1]["drugs"] = ["Klonopin", "Valium"]
     assert _checks(_deck([card], sources=sources), "source-drug") == []
+    sources[1]["drugs"] = ["Klonopin tablets", "diazepam rectal gel"]
+    assert _checks(_deck([card], sources=sources), "source-drug") == []
+    sources[1]["drugs"] = ["Klonopin tablets"]
+    assert len(_checks(_deck([card], sources=sources), "source-drug")) == 1
     # ... and one about another medicine altogether opts out by naming it.
     sources[1]["drugs"] = ["naloxone"]
     assert _checks(_deck([card], sources=sources), "source-drug") == []
