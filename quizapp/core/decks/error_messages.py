@@ -160,8 +160,7 @@ def _is_union_branch(node: yaml.Node | None, part: Any) -> bool:
 
 
 _FIXED_MESSAGES = {
-    "string_type": "must be text: put it in quotes if it looks like a number, true/false or"
-    " null",
+    "string_type": "must be text: put it in quotes if it looks like a number, true/false or null",
     "int_type": "must be a whole number",
     "float_type": "must be a number",
     "list_type": "must be a list (lines starting with '- ')",
