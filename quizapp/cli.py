@@ -157,7 +157,7 @@ def cmd_decks(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """`quizapp schema`: the deck JSON Schema, for editors."""
-    from quizapp.core.decks.model import deck_json_schema
+    from quizapp.core.decks.json_schema import deck_json_schema
 
     print(json.dumps(deck_json_schema(), indent=2))
     return 0

@@ -23,7 +23,7 @@ import jsonschema
 import pytest
 
 from quizapp.core.decks import safe_yaml
-from quizapp.core.decks.model import DECK_SCHEMA_FILENAME
+from quizapp.core.decks.json_schema import DECK_SCHEMA_FILENAME
 from tests.conftest import run_quizapp
 
 REPO = Path(__file__).resolve().parents[2]

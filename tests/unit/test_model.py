@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from quizapp.core.decks.json_schema import deck_json_schema
 from quizapp.core.decks.model import (
     MISSION_TOPICS,
     TOPIC_TITLES,
@@ -18,7 +19,6 @@ from quizapp.core.decks.model import (
     FlashCard,
     TypedCard,
     consistency_problems,
-    deck_json_schema,
     normalize_answer,
 )
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from quizapp.core.decks.json_schema import DECK_SCHEMA_FILENAME, deck_json_schema
 from quizapp.core.decks.loading import load_deck
-from quizapp.core.decks.model import DECK_SCHEMA_FILENAME, deck_json_schema
 from quizapp.core.decks.starter import (
     StarterDeckError,
     deck_id_for,

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from quizapp.core.decks.model import DECK_SCHEMA_FILENAME, deck_json_schema
+from quizapp.core.decks.json_schema import DECK_SCHEMA_FILENAME, deck_json_schema
 from quizapp.core.files import write_private_text
 from quizapp.core.notice import NOTICE, NOTICE_TITLE
 
