@@ -1,10 +1,11 @@
-"""The deck schema as deck authors' tools use it: check-jsonschema, ajv, the metaschema.
+"""The deck schema as deck authors' tools use it: check-jsonschema, ajv, yaml-language-server.
 
 Each check runs the real third-party tool on the schema that `quizapp schema` prints: the
 bundled decks and the `new-deck` starter pass it, and the broken decks (a misspelt field,
 a wrong type, `answer: no`) fail it with a message naming the field, as `quizapp validate`
-fails them. ajv (Node.js) is installed by these tests into pytest's cache folder; without
-node and npm the ajv tests skip, except in CI (CI=true), where they fail.
+fails them. ajv and yaml-language-server (Node.js) are installed by these tests with npm
+into pytest's cache folder; without node and npm those tests skip, except in CI
+(CI=true), where they fail.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ import pytest
 from quizapp.core.decks import safe_yaml
 from quizapp.core.decks.json_schema import DECK_SCHEMA_FILENAME
 from tests.conftest import run_quizapp
+from tests.helpers.yaml_language_server import YamlLanguageServer
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((REPO / "decks").glob("*.yaml"))
 INVALID = REPO / "tests" / "data" / "decks" / "invalid"
 
-AJV_CLI_VERSION = "5.0.0"
+NODE_TOOLS = {"ajv-cli": "5.0.0", "yaml-language-server": "1.25.0"}
+"""The npm packages the tests install, at the versions issue 19 was checked with."""
 
 # The broken decks both checkers must reject: (check-jsonschema's line, quizapp's line).
 # Each pair names the same field, and each message says what is wrong with it.
@@ -182,19 +185,24 @@ def test_broken_deck_is_rejected_by_check_jsonschema_and_quizapp(
 
 
 @pytest.fixture(scope="session")
-def ajv(request: pytest.FixtureRequest) -> Path:
-    """ajv-cli, installed with npm into pytest's cache folder (once; later runs reuse it)."""
+def node_tools(request: pytest.FixtureRequest) -> Path:
+    """`NODE_TOOLS` installed with npm into pytest's cache folder (once; later runs reuse it).
+
+    Returns:
+        The folder of their executables (node_modules/.bin).
+    """
     npm, node = shutil.which("npm"), shutil.which("node")
     if npm is None or node is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("node and npm are missing: .ci/run installs them for the ajv tests")
+            pytest.fail("node and npm are missing: .ci/run installs them for these tests")
         pytest.skip("node and npm are not installed (CI installs them)")
-    folder = request.config.cache.mkdir(f"ajv-cli-{AJV_CLI_VERSION}")
-    binary = folder / "node_modules" / ".bin" / "ajv"
+    name = "-".join(f"{package}-{version}" for package, version in sorted(NODE_TOOLS.items()))
+    folder = request.config.cache.mkdir(f"node-tools-{name}")
+    binaries = folder / "node_modules" / ".bin"
     with open(folder / "install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # pytest-xdist workers install once between them
-        if not binary.exists():
-            package = {"private": True, "dependencies": {"ajv-cli": AJV_CLI_VERSION}}
+        if not all((binaries / package).exists() for package in ("ajv", "yaml-language-server")):
+            package = {"private": True, "dependencies": NODE_TOOLS}
             (folder / "package.json").write_text(json.dumps(package), encoding="utf-8")
             proc = subprocess.run(
                 [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
@@ -204,7 +212,13 @@ def ajv(request: pytest.FixtureRequest) -> Path:
                 timeout=600,
             )
             assert proc.returncode == 0, f"npm install failed:\n{proc.stdout}{proc.stderr}"
-    return binary
+    return binaries
+
+
+@pytest.fixture(scope="session")
+def ajv(node_tools: Path) -> Path:
+    """ajv-cli 5."""
+    return node_tools / "ajv"
 
 
 def run_ajv(ajv: Path, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -246,3 +260,50 @@ def test_ajv_accepts_good_decks_and_rejects_broken_ones(
         rejected = run_ajv(ajv, *args, "-d", f"bad/{deck.stem}.json", cwd=tmp_path)
         assert rejected.returncode == 1, rejected.stdout + rejected.stderr
         assert f"bad/{deck.stem}.json invalid" in rejected.stdout + rejected.stderr
+
+
+# --- yaml-language-server: what the editor shows --------------------------------------------
+
+
+def test_the_editor_accepts_the_starter_and_shows_hover_help(
+    node_tools: Path, starter: Path
+) -> None:
+    lines = starter.read_text(encoding="utf-8").splitlines()
+    with YamlLanguageServer(node_tools / "yaml-language-server") as server:
+        assert server.diagnostics(starter) == []
+        # Hovering over a field name shows its description from the schema beside the deck.
+        line = lines.index("    critical: true") + 1
+        text = server.hover(starter, line, 6)
+        assert "A must-know safety item" in text and "e.g. true" in text
+        assert DECK_SCHEMA_FILENAME in text
+        line = next(i for i, text in enumerate(lines) if text.startswith("    steps:")) + 1
+        assert "3 to 6 steps, written here in the right sequence" in server.hover(starter, line, 6)
+
+
+def test_the_editor_flags_what_quizapp_validate_flags_at_the_same_place(
+    node_tools: Path, starter: Path, tmp_path: Path
+) -> None:
+    text = starter.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    shutil.copyfile(starter.parent / DECK_SCHEMA_FILENAME, tmp_path / DECK_SCHEMA_FILENAME)
+    broken.write_text(
+        text.replace("    answer: true\n", "    answer: no\n").replace(
+            '    prompt: "Write a question with one right answer."',
+            '    promt: "Write a question with one right answer."',
+        ),
+        encoding="utf-8",
+    )
+    validated = run_quizapp("validate", broken)
+    assert validated.returncode == 1
+    app_places = {
+        tuple(map(int, line.split(":")[1:3]))
+        for line in validated.stdout.splitlines()
+        if line.startswith(f"{broken}:")
+    }
+    with YamlLanguageServer(node_tools / "yaml-language-server") as server:
+        editor = server.diagnostics(broken)
+    editor_places = {(line, column) for line, column, _ in editor}
+    assert len(app_places) == 2 and app_places <= editor_places, (validated.stdout, editor)
+    messages = {message for _, _, message in editor}
+    assert 'Incorrect type. Expected "boolean".' in messages
+    assert "Property promt is not allowed." in messages
