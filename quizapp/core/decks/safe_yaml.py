@@ -113,7 +113,7 @@ class _DeckYamlLoader(BaseSafeLoader):  # type: ignore[misc, valid-type]
 
         Strings, lists and string-keyed mappings are built directly, breadth first in the
         same order as PyYAML's generators (so the first error found is the same one);
-        anything else (numbers, dates, merge keys, explicit tags) goes through the normal
+        anything else (numbers, booleans, null, explicit tags) goes through the normal
         constructors. Only valid without anchors: nodes are never shared, so aliases and
         recursion cannot occur.
         """
