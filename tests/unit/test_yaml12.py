@@ -189,6 +189,7 @@ def test_reviewed_date_is_read_from_text() -> None:
         ("2026-02-30", "2026-02-30 is not a real date (day is out of range for month)"),
         ('"29/11/2026"', "must be a date written as YYYY-MM-DD, e.g. 2026-11-29"),
         ("20261129", "must be a date written as YYYY-MM-DD"),
+        ('"\u0662\u0660\u0662\u0666-11-29"', "must be a date written as YYYY-MM-DD"),
     ],
 )
 def test_a_date_not_written_yyyy_mm_dd_says_how(written: str, message: str) -> None:
