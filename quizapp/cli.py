@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--output", metavar="FILE", type=Path, help="write to FILE (mode 0600) instead of stdout"
     )
+    report.add_argument(
+        "--paper",
+        choices=("a4", "letter"),
+        help="html: print on this paper size (default: the printer's own)",
+    )
     _add_export_deck_parser(sub, common)
     _add_serve_parser(sub, common)
     return parser
@@ -226,6 +231,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from quizapp.core.report import build_report, render, write_private
+    from quizapp.core.settings import load_settings
     from quizapp.core.store import ScoreStore
 
     store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
@@ -244,7 +250,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     decks = {deck.id: deck for deck in loaded.decks}
-    text = render(build_report(store, learner.id, decks, datetime.now(UTC)), args.format)
+    settings, warning = load_settings(paths.settings_path(paths.data_dir(args.data_dir)))
+    if warning:
+        print(f"quizapp: {warning}", file=sys.stderr)
+    report = build_report(
+        store, learner.id, decks, datetime.now(UTC), organisation=settings.organisation_name
+    )
+    text = render(report, args.format, paper=args.paper)
     if args.output is None:
         sys.stdout.write(text)
         return 0
