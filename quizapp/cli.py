@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Send every answer, attempt and flashcard rating the LRS has not"
         " acknowledged yet. The password comes from $QUIZAPP_LRS_PASSWORD or"
         " --password-file, never from the command line.",
+        # No abbreviations: `--password SECRET` must be refused, not taken as a short
+        # `--password-file` (which would put the secret in the process list and errors).
+        allow_abbrev=False,
     )
     sync.add_argument(
         "--url", help="the LRS's xAPI base URL (default: $QUIZAPP_LRS_URL, then settings)"

@@ -46,10 +46,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported where it is used, not here: `import httpx` also loads its optional
+# command-line client when click and rich are installed (they are, with textual), and
+# the core must not pull rich in just by being imported (tests/unit/test_architecture).
 
 URL_ENV = "QUIZAPP_LRS_URL"
 USER_ENV = "QUIZAPP_LRS_USER"
@@ -398,6 +403,8 @@ class _Sender:
         Raises:
             _Stop: Still failing after the retries, or the credentials were refused.
         """
+        import httpx
+
         wait = self.options.backoff_s
         for attempt in range(self.options.retries + 1):
             problem: str
@@ -427,6 +434,8 @@ class _Sender:
 
 
 def _transport(error: httpx.TransportError) -> str:
+    import httpx
+
     names = {
         httpx.ConnectError: "connection refused or no route",
         httpx.ConnectTimeout: "timed out connecting",
@@ -448,6 +457,8 @@ def _batches(items: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[di
 
 def make_client(endpoint: LrsEndpoint, options: SyncOptions) -> httpx.Client:
     """An httpx client for the LRS: Basic auth, the xAPI version header, timeouts."""
+    import httpx
+
     return httpx.Client(
         auth=httpx.BasicAuth(endpoint.user, endpoint.password),
         headers={XAPI_VERSION_HEADER: XAPI_PROTOCOL_VERSION},
