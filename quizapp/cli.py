@@ -419,6 +419,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     server.serve_on(sock)
     return 0
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     """`quizapp sync`: send what the LRS has not acknowledged; a summary; `EXIT_*` codes."""
     from quizapp.core import lrs_sync

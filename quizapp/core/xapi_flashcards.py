@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizapp.core.model import Deck, FlashCard
+from quizapp.core.decks.model import Deck, FlashCard
 from quizapp.core.store import Learner, ReviewExport
 from quizapp.core.xapi import (
     ASSESSMENT_TYPE_IRI,
