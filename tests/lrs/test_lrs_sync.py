@@ -146,6 +146,7 @@ def test_first_sync_second_sync_rename_and_new_records(seeded: Seeded, ralph_lrs
     first = sync(seeded, ralph_lrs, "--batch-size", "100")
     assert first.returncode == 0, first.stderr + ralph_lrs.log()
     assert "Sent 35 statement(s)" in first.stdout and "0 refused; 0 not sent yet" in first.stdout
+    assert "quizapp: 35/35 statement(s) done" in first.stderr  # progress, not on a terminal
     assert_lrs_holds(ralph_lrs, statements)
     assert ledger(seeded.store.path) == {s["id"] for s in statements}
     assert snapshot(seeded.store.path) == before  # a sync changes no learner record
