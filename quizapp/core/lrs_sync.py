@@ -294,8 +294,9 @@ class SyncReport:
         sent: How many the LRS acknowledged in this sync.
         batches: POST requests that the LRS answered with success.
         rejected: Statements the LRS refused.
-        failure: Why the sync stopped early (network, server, credentials), or None.
-        auth_failed: Whether `failure` is a refusal of the credentials.
+        failure: Why the sync stopped early (network, server, credentials, a URL with
+            no statements resource there), or None.
+        failure_code: The exit code that goes with `failure`.
         dry_run: Whether nothing was sent on purpose.
         batch_size: Statements per request (for the dry run's batch count).
     """
@@ -308,7 +309,7 @@ class SyncReport:
     batches: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     failure: str | None = None
-    auth_failed: bool = False
+    failure_code: int = EXIT_UNREACHABLE
     dry_run: bool = False
     batch_size: int = 100
 
@@ -320,10 +321,8 @@ class SyncReport:
     @property
     def exit_code(self) -> int:
         """The command's exit code (`EXIT_*`)."""
-        if self.auth_failed:
-            return EXIT_AUTH
         if self.failure is not None:
-            return EXIT_UNREACHABLE
+            return self.failure_code
         if self.rejected:
             return EXIT_REJECTED
         return EXIT_OK
@@ -355,11 +354,11 @@ class SyncReport:
 
 
 class _Stop(Exception):
-    """The sync cannot go on (network, server, credentials)."""
+    """The sync cannot go on (network, server, credentials, wrong URL)."""
 
-    def __init__(self, message: str, *, auth: bool = False) -> None:
+    def __init__(self, message: str, code: int = EXIT_UNREACHABLE) -> None:
         super().__init__(message)
-        self.auth = auth
+        self.code = code
 
 
 # --------------------------------------------------------------------------- sending
@@ -418,7 +417,16 @@ class _Sender:
                         f"the LRS at {self.endpoint.url} refused the user name or password"
                         f" (HTTP {response.status_code}: {_reason(response)}); check"
                         f" {USER_ENV} and {PASSWORD_ENV} (or --user and --password-file)",
-                        auth=True,
+                        EXIT_AUTH,
+                    )
+                if response.status_code in (404, 405):
+                    # Every batch would get the same answer: the URL is not an xAPI
+                    # endpoint (often the /xAPI/ part is missing). Stop, don't send all.
+                    raise _Stop(
+                        f"{self.endpoint.statements_url} is not an xAPI statements resource"
+                        f" (HTTP {response.status_code}); check the LRS URL (it often"
+                        " ends in /xAPI/)",
+                        EXIT_USAGE,
                     )
                 if response.status_code < 500 and response.status_code != 429:
                     return response
@@ -516,7 +524,7 @@ def sync(
                 progress(done, len(pending))
     except _Stop as stop:
         report.failure = str(stop)
-        report.auth_failed = stop.auth
+        report.failure_code = stop.code
     finally:
         if own_client:
             http.close()

@@ -235,6 +235,17 @@ def test_wrong_credentials_give_a_clear_message_and_exit_code(
     assert ralph_lrs.get_statements() == []
 
 
+def test_a_url_without_the_xapi_part_stops_at_once_with_a_hint(
+    seeded: Seeded, ralph_lrs: RalphLrs
+) -> None:
+    done = sync(seeded, ralph_lrs, "--url", ralph_lrs.url.replace("/xAPI/", "/"))
+    assert done.returncode == lrs_sync.EXIT_USAGE == 2
+    assert "is not an xAPI statements resource (HTTP 404)" in done.stderr
+    assert "ends in /xAPI/" in done.stderr
+    assert "Sent 0 statement(s)" in done.stdout and "35 not sent yet" in done.stdout
+    assert ledger(seeded.store.path) == set()
+
+
 def test_a_statement_the_lrs_refuses_is_reported_and_does_not_block_the_rest(
     seeded: Seeded, ralph_lrs: RalphLrs
 ) -> None:
