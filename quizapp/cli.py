@@ -279,7 +279,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     """`quizapp report`: a learner's completion report, to stdout or `--output`."""
     from datetime import UTC, datetime
 
-    from quizapp.core.report import build_report, render, write_private
+    from quizapp.core.report import build_report, render_markdown, write_private
+    from quizapp.core.report_html import render_html
     from quizapp.core.settings import load_settings
     from quizapp.core.store import ScoreStore
 
@@ -305,7 +306,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     report = build_report(
         store, learner.id, decks, datetime.now(UTC), organisation=settings.organisation_name
     )
-    text = render(report, args.format, paper=args.paper)
+    if args.format == "html":
+        text = render_html(report, paper=args.paper)
+    else:
+        text = render_markdown(report)
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -426,7 +430,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from quizapp.core import lrs_sync
     from quizapp.core.settings import load_settings
     from quizapp.core.store import ScoreStore
-    from quizapp.core.xapi import store_statements
+    from quizapp.core.xapi_export import store_statements
 
     folder = paths.data_dir(args.data_dir)
     settings, warning = load_settings(paths.settings_path(folder))

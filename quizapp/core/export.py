@@ -279,7 +279,7 @@ def export_attempts(
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "xapi":
         from quizapp.core.settings import Settings
-        from quizapp.core.xapi import write_statements
+        from quizapp.core.xapi_export import write_statements
 
         return write_statements(
             store,

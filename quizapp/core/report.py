@@ -536,34 +536,6 @@ def render_markdown(report: CompletionReport, tz: tzinfo | None = None) -> str:
 # --------------------------------------------------------------------------- output
 
 
-def render(
-    report: CompletionReport,
-    fmt: ReportFormat,
-    tz: tzinfo | None = None,
-    *,
-    paper: str | None = None,
-) -> str:
-    """The report in `fmt` ("md" or "html").
-
-    Args:
-        report: The report.
-        fmt: "md" or "html".
-        tz: The zone for times shown; local when None.
-        paper: HTML only: "a4" or "letter" to fix the printed page size; the printer's
-            own paper when None.
-
-    Raises:
-        ValueError: Unknown format or paper size.
-    """
-    if fmt == "md":
-        return render_markdown(report, tz)
-    if fmt == "html":
-        from quizapp.core.report_html import render_html
-
-        return render_html(report, tz, paper=paper)
-    raise ValueError(f"format must be one of {', '.join(REPORT_FORMATS)}, not {fmt!r}")
-
-
 def write_private(path: Path, text: str) -> None:
     """Write a file readable by its owner only (0600), atomically.
 

@@ -32,7 +32,7 @@ from ralph_lrs import RalphLrs, free_port
 from quizapp.core import lrs_sync
 from quizapp.core.flashcards import FlashcardScheduler
 from quizapp.core.store import ScoreStore
-from quizapp.core.xapi import store_statements
+from quizapp.core.xapi_export import store_statements
 from tests.unit.stats_seed import Seeded, seed
 
 REPO = Path(__file__).resolve().parents[2]

@@ -24,9 +24,8 @@ from quizapp.core.xapi import (
     activity_base,
     component_id,
     duration,
-    statements,
-    store_statements,
 )
+from quizapp.core.xapi_export import statements, store_statements
 from tests.conftest import run_quizapp as run
 
 REPO = Path(__file__).resolve().parents[2]
