@@ -320,7 +320,14 @@ def test_exported_statements_pass_ralphs_own_xapi_models(seeded: Seeded) -> None
     from pydantic import ValidationError
     from ralph.models.xapi.base.statements import BaseXapiStatement
 
-    statements = local_statements(seeded)
+    exported = subprocess.run(
+        [sys.executable, "-m", "quizapp", "export", "--format", "xapi",
+         "--data-dir", str(seeded.store.path.parent), "--decks", str(seeded.deck_path)],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    statements = json.loads(exported.stdout)
+    assert statements == local_statements(seeded)  # what `quizapp sync` sends, too
     kinds = Counter()
     for statement in statements:
         BaseXapiStatement.model_validate(statement)  # raises on anything invalid
