@@ -34,7 +34,8 @@ Rows come ordered by learner name, then attempt start, then answer order; a lear
 reviews in the order they were given.
 
 xAPI: a JSON array of xAPI statements for a Learning Record Store; see
-`quizapp.core.xapi` (it needs the loaded decks and the configured account home page).
+`quizapp.core.xapi_export`, which covers flashcard ratings too (it needs the loaded decks
+and the configured account home page).
 """
 
 from __future__ import annotations
@@ -258,7 +259,7 @@ def export_attempts(
     Args:
         store: The score store.
         fmt: "csv" (one row per answer), "json" (attempts with nested answers) or
-            "xapi" (xAPI statements, see `quizapp.core.xapi`).
+            "xapi" (xAPI statements, see `quizapp.core.xapi_export`).
         out: Where to write; open CSV files with `newline=""`.
         learner: Only this learner's attempts (name, ignoring case); everyone's when None.
         decks: xapi only: the loaded decks by id, for the cards' interaction definitions.

@@ -2,8 +2,8 @@
 
 A care organisation that trains many caregivers on many machines keeps their records in
 one Learning Record Store (LRS). This module sends the statements the store's records
-make (`quizapp.core.xapi`) to an LRS's `statements` resource, and remembers per endpoint
-which statements the LRS has acknowledged, so a second sync sends nothing new.
+make (`quizapp.core.xapi_export`) to an LRS's `statements` resource, and remembers per
+endpoint which statements the LRS has acknowledged, so a second sync sends nothing new.
 
 How, and why:
 
