@@ -1,4 +1,4 @@
-"""Export attempts and answers from the score store as CSV or JSON.
+"""Export attempts, answers and flashcard ratings from the score store as CSV or JSON.
 
 Both formats carry the same fields under the same names.
 
@@ -9,19 +9,33 @@ answers yet still gets one row, with the answer columns empty. Columns, in this 
     learner, learner_id, attempt_id, deck_id, deck_version, deck_title, mode, status,
     started_at, finished_at, score, max_score, passed, pass_mark,
     answer_id, card_id, card_hash, topic, critical, response, correct, points,
-    elapsed_ms, answered_at
+    elapsed_ms, answered_at, record, review_id, rating, rating_label, reviewed_at,
+    first_review, state, interval_days, due
+
+Flashcard ratings are rows too, after the learner's attempts: `record` says what a row
+is (`answer`, `attempt` for an attempt with no answers yet, or `review`). A review row
+fills `learner`, `learner_id`, `deck_id`, `card_id`, `card_hash` and the review columns:
+the rating (1-4) and its label (Again, Hard, Good, Easy), when, whether it was the card's
+first review, and the scheduling it led to: the card's `state` after it (`learning`,
+`review` or `relearning`), the `interval_days` until it was due again and that `due`
+time. Answer and attempt rows leave the review columns empty.
 
 Empty cell = no value; booleans are `true`/`false`; times are UTC ISO-8601 ending in `Z`;
 `response` is the learner's response as JSON text.
 
 JSON: `{"format": "quizapp-export", "format_version": 1, "exported_at": ...,
-"attempts": [...]}` where each attempt has the attempt fields above plus `plan` and
-`answers` (a list of objects with the answer fields above, `response` as a JSON value).
+"attempts": [...], "reviews": [...]}` where each attempt has the attempt fields above
+plus `plan` and `answers` (a list of objects with the answer fields above, `response` as
+a JSON value), and each review has `learner`, `learner_id`, `deck_id`, `card_id`,
+`card_hash` and the review fields above. (`reviews` came later without a new format
+version: it only adds a key.)
 
-Rows come ordered by learner name, then attempt start, then answer order.
+Rows come ordered by learner name, then attempt start, then answer order; a learner's
+reviews in the order they were given.
 
 xAPI: a JSON array of xAPI statements for a Learning Record Store; see
-`quizapp.core.xapi` (it needs the loaded decks and the configured account home page).
+`quizapp.core.xapi_export`, which covers flashcard ratings too (it needs the loaded decks
+and the configured account home page).
 """
 
 from __future__ import annotations
@@ -34,7 +48,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from quizapp.core.files import write_private_atomic
-from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore, to_db_time
+from quizapp.core.store import (
+    AnswerRecord,
+    Attempt,
+    Learner,
+    ReviewExport,
+    ScoreStore,
+    to_db_time,
+)
 
 if TYPE_CHECKING:
     from quizapp.core.decks.model import Deck
@@ -77,8 +98,22 @@ ANSWER_COLUMNS: tuple[str, ...] = (
 )
 """Answer fields, in CSV column order."""
 
-CSV_COLUMNS: tuple[str, ...] = ATTEMPT_COLUMNS + ANSWER_COLUMNS
-"""Every CSV column, in order."""
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "review_id",
+    "rating",
+    "rating_label",
+    "reviewed_at",
+    "first_review",
+    "state",
+    "interval_days",
+    "due",
+)
+"""Flashcard rating fields, in CSV column order."""
+
+RATING_LABELS: tuple[str, ...] = ("Again", "Hard", "Good", "Easy")
+
+CSV_COLUMNS: tuple[str, ...] = ATTEMPT_COLUMNS + ANSWER_COLUMNS + ("record",) + REVIEW_COLUMNS
+"""Every CSV column, in order (the columns after `answered_at` came with flashcards)."""
 
 
 def _attempt_fields(learner: Learner, attempt: Attempt) -> dict[str, Any]:
@@ -115,6 +150,30 @@ def _answer_fields(answer: AnswerRecord) -> dict[str, Any]:
     }
 
 
+def _review_fields(review: ReviewExport) -> dict[str, Any]:
+    due = review.due_after
+    return {
+        "review_id": review.id,
+        "rating": review.rating,
+        "rating_label": RATING_LABELS[review.rating - 1],
+        "reviewed_at": to_db_time(review.reviewed_at),
+        "first_review": review.first_review,
+        "state": review.state_name,
+        "interval_days": review.interval_days,
+        "due": None if due is None else to_db_time(due),
+    }
+
+
+def _review_owner(learner: Learner, review: ReviewExport) -> dict[str, Any]:
+    return {
+        "learner": learner.name,
+        "learner_id": learner.id,
+        "deck_id": review.deck_id,
+        "card_id": review.card_id,
+        "card_hash": review.card_hash,
+    }
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -123,20 +182,47 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(pairs: list[tuple[Learner, Attempt]], out: TextIO) -> None:
+def _write_csv(
+    pairs: list[tuple[Learner, Attempt]],
+    reviews: list[tuple[Learner, ReviewExport]],
+    out: TextIO,
+) -> None:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    # Each learner's attempts, then their reviews; learners in the store's order.
+    people: dict[int, Learner] = {}
+    attempts: dict[int, list[Attempt]] = {}
+    ratings: dict[int, list[ReviewExport]] = {}
     for learner, attempt in pairs:
-        head = [_cell(value) for value in _attempt_fields(learner, attempt).values()]
-        if not attempt.answers:
-            writer.writerow(head + [""] * len(ANSWER_COLUMNS))
-        for answer in attempt.answers:
-            fields = _answer_fields(answer)
-            fields["response"] = json.dumps(fields["response"], ensure_ascii=False)
-            writer.writerow(head + [_cell(value) for value in fields.values()])
+        people[learner.id] = learner
+        attempts.setdefault(learner.id, []).append(attempt)
+    for learner, review in reviews:
+        people[learner.id] = learner
+        ratings.setdefault(learner.id, []).append(review)
+    no_review = [""] * len(REVIEW_COLUMNS)
+    for learner in sorted(people.values(), key=lambda p: (p.name.casefold(), p.id)):
+        for attempt in attempts.get(learner.id, ()):
+            head = [_cell(value) for value in _attempt_fields(learner, attempt).values()]
+            if not attempt.answers:
+                writer.writerow(head + [""] * len(ANSWER_COLUMNS) + ["attempt"] + no_review)
+            for answer in attempt.answers:
+                fields = _answer_fields(answer)
+                fields["response"] = json.dumps(fields["response"], ensure_ascii=False)
+                row = [_cell(value) for value in fields.values()]
+                writer.writerow(head + row + ["answer"] + no_review)
+        for review in ratings.get(learner.id, ()):
+            cells: dict[str, Any] = dict.fromkeys(CSV_COLUMNS)
+            cells.update(_review_owner(learner, review))
+            cells["record"] = "review"
+            cells.update(_review_fields(review))
+            writer.writerow([_cell(value) for value in cells.values()])
 
 
-def _write_json(pairs: list[tuple[Learner, Attempt]], out: TextIO) -> None:
+def _write_json(
+    pairs: list[tuple[Learner, Attempt]],
+    reviews: list[tuple[Learner, ReviewExport]],
+    out: TextIO,
+) -> None:
     document = {
         "format": "quizapp-export",
         "format_version": EXPORT_FORMAT_VERSION,
@@ -148,6 +234,10 @@ def _write_json(pairs: list[tuple[Learner, Attempt]], out: TextIO) -> None:
                 "answers": [_answer_fields(answer) for answer in attempt.answers],
             }
             for learner, attempt in pairs
+        ],
+        "reviews": [
+            {**_review_owner(learner, review), **_review_fields(review)}
+            for learner, review in reviews
         ],
     }
     json.dump(document, out, ensure_ascii=False, indent=2)
@@ -162,18 +252,21 @@ def export_attempts(
     *,
     decks: Mapping[str, Deck] | None = None,
     home_page: str | None = None,
+    display_names: bool = False,
 ) -> int:
-    """Write attempts and their answers to a text stream.
+    """Write attempts and their answers, and flashcard ratings, to a text stream.
 
     Args:
         store: The score store.
         fmt: "csv" (one row per answer), "json" (attempts with nested answers) or
-            "xapi" (xAPI statements, see `quizapp.core.xapi`).
+            "xapi" (xAPI statements, see `quizapp.core.xapi_export`).
         out: Where to write; open CSV files with `newline=""`.
         learner: Only this learner's attempts (name, ignoring case); everyone's when None.
         decks: xapi only: the loaded decks by id, for the cards' interaction definitions.
         home_page: xapi only: the account homePage identifying learners
             (`Settings.xapi_home_page`; the settings' default when None).
+        display_names: xapi only: send learners' display names too (the organisation
+            opted in: `Settings.xapi_send_display_name`).
 
     Returns:
         The number of attempts written.
@@ -187,7 +280,7 @@ def export_attempts(
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "xapi":
         from quizapp.core.settings import Settings
-        from quizapp.core.xapi import write_statements
+        from quizapp.core.xapi_export import write_statements
 
         return write_statements(
             store,
@@ -195,12 +288,14 @@ def export_attempts(
             decks=decks or {},
             home_page=home_page or Settings().xapi_home_page,
             learner=learner,
+            display_names=display_names,
         )
     pairs = store.export_rows(learner)
+    reviews = store.export_reviews(learner)
     if fmt == "csv":
-        _write_csv(pairs, out)
+        _write_csv(pairs, reviews, out)
     else:
-        _write_json(pairs, out)
+        _write_json(pairs, reviews, out)
     return len(pairs)
 
 
@@ -212,6 +307,7 @@ def export_to_file(
     *,
     decks: Mapping[str, Deck] | None = None,
     home_page: str | None = None,
+    display_names: bool = False,
 ) -> int:
     """Write an export to a file, readable by its owner only (0600).
 
@@ -225,6 +321,7 @@ def export_to_file(
         learner: Only this learner's attempts; everyone's when None.
         decks: xapi only, as for `export_attempts`.
         home_page: xapi only, as for `export_attempts`.
+        display_names: xapi only, as for `export_attempts`.
 
     Returns:
         The number of attempts written.
@@ -236,7 +333,13 @@ def export_to_file(
     return write_private_atomic(
         Path(path),
         lambda handle: export_attempts(
-            store, fmt, handle, learner, decks=decks, home_page=home_page
+            store,
+            fmt,
+            handle,
+            learner,
+            decks=decks,
+            home_page=home_page,
+            display_names=display_names,
         ),
     )
 

@@ -16,26 +16,31 @@ Rules (stated in the report's own words where a reader needs them):
   when its latest answer was right. Those not mastered, including those never answered,
   are listed by their prompt.
 * **Time spent**: the sum of the time spent on each answer.
+* **Deck version and review date**: the version the best exam was taken on, and the date
+  that version's content was last reviewed against its sources when the loaded deck is
+  that version (an older version's review date is not kept, and the report says so).
+* **Flashcards**: every rating the learner gave, per deck: cards studied, reviews, how
+  often each rating was given (Again, Hard, Good, Easy) and the first and last review.
 
-Two renderings: Markdown (default) and HTML, a single self-contained printable page
-(inline CSS only, no scripts, no links to anything outside the file; every piece of text
-escaped).
+Two renderings: Markdown (default) and HTML (`quizapp.core.report_html`), a single
+self-contained page to print and sign (inline CSS only, no scripts, no links to anything
+outside the file; every piece of text escaped). Times are shown in the local zone, with
+the zone's name.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
 from quizapp.core.decks.model import Deck
 from quizapp.core.files import write_private_atomic
 from quizapp.core.stats import CriticalItem, learner_stats
-from quizapp.core.store import Attempt, ScoreStore
+from quizapp.core.store import Attempt, ReviewRecord, ScoreStore
 
 ReportFormat = Literal["md", "html"]
 REPORT_FORMATS: tuple[str, ...] = ("md", "html")
@@ -66,6 +71,7 @@ class ExamResult:
         passed: Whether it passed (None when it had no pass mark).
         finished_at: When it was finished (UTC).
         deck_version: The deck version it was taken on.
+        pass_mark: The pass mark it was held to (a fraction, 0-1), if any.
     """
 
     attempt_id: int
@@ -74,6 +80,7 @@ class ExamResult:
     passed: bool | None
     finished_at: datetime
     deck_version: str
+    pass_mark: float | None = None
 
     @property
     def fraction(self) -> float:
@@ -95,6 +102,8 @@ class DeckReport:
         result: "passed", "not-passed" or "no-exam".
         critical: The deck's must-know items with their status.
         time_spent_ms: Time spent answering this deck's cards.
+        current_reviewed: When the loaded deck's content was last reviewed against its
+            sources, or None when the deck is not loaded.
     """
 
     deck_id: str
@@ -106,6 +115,15 @@ class DeckReport:
     result: DeckResult
     critical: tuple[CriticalItem, ...]
     time_spent_ms: int
+    current_reviewed: date | None = None
+
+    @property
+    def best_exam_reviewed(self) -> date | None:
+        """The review date of the deck version the best exam was taken on, when known."""
+        exam = self.best_exam
+        if exam is None or exam.deck_version != self.current_version:
+            return None
+        return self.current_reviewed
 
     @property
     def critical_mastered(self) -> int:
@@ -118,6 +136,33 @@ class DeckReport:
         return tuple(item for item in self.critical if item.status != "mastered")
 
 
+RATING_LABELS: tuple[str, ...] = ("Again", "Hard", "Good", "Easy")
+"""Flashcard ratings 1-4, as the learner saw them."""
+
+
+@dataclass(frozen=True)
+class FlashcardReport:
+    """A learner's flashcard reviews of one deck.
+
+    Attributes:
+        deck_id: Deck id.
+        title: Deck title (as loaded, else the deck id).
+        cards: Different cards reviewed.
+        reviews: Ratings given.
+        ratings: How many times each rating was given: (Again, Hard, Good, Easy).
+        first_at: The first review (UTC).
+        last_at: The latest review (UTC).
+    """
+
+    deck_id: str
+    title: str
+    cards: int
+    reviews: int
+    ratings: tuple[int, int, int, int]
+    first_at: datetime
+    last_at: datetime
+
+
 @dataclass(frozen=True)
 class CompletionReport:
     """A learner's completion report.
@@ -127,12 +172,16 @@ class CompletionReport:
         generated_at: When the report was made.
         decks: One entry per deck attempted, by title.
         time_spent_ms: Total time spent answering.
+        flashcards: One entry per deck with flashcard reviews, by title.
+        organisation: The training organisation's name (settings), if set.
     """
 
     learner: str
     generated_at: datetime
     decks: tuple[DeckReport, ...]
     time_spent_ms: int
+    flashcards: tuple[FlashcardReport, ...] = ()
+    organisation: str | None = None
 
 
 # --------------------------------------------------------------------------- building
@@ -148,6 +197,7 @@ def _exam(attempt: Attempt) -> ExamResult:
         attempt.passed,
         attempt.finished_at,
         attempt.deck_version,
+        attempt.pass_mark,
     )
 
 
@@ -172,6 +222,7 @@ def build_report(
     now: datetime,
     *,
     tz: tzinfo | None = None,
+    organisation: str | None = None,
 ) -> CompletionReport:
     """Gather a learner's completion report.
 
@@ -181,6 +232,7 @@ def build_report(
         decks: The loaded decks by id (for must-know items and current versions).
         now: The time to print as "generated".
         tz: The zone for calendar days in the underlying statistics (local when None).
+        organisation: The training organisation's name, printed on the report.
 
     Returns:
         The report.
@@ -219,9 +271,43 @@ def build_report(
                 result=result,
                 critical=tuple(i for i in stats.critical if i.deck_id == deck_stats.deck_id),
                 time_spent_ms=deck_stats.time_spent_ms,
+                current_reviewed=deck.reviewed if deck is not None else None,
             )
         )
-    return CompletionReport(stats.learner.name, now, tuple(entries), stats.time_spent_ms)
+    return CompletionReport(
+        stats.learner.name,
+        now,
+        tuple(entries),
+        stats.time_spent_ms,
+        flashcards=_flashcards(store, learner_id, decks),
+        organisation=organisation or None,
+    )
+
+
+def _flashcards(
+    store: ScoreStore, learner_id: int, decks: Mapping[str, Deck]
+) -> tuple[FlashcardReport, ...]:
+    by_deck: dict[str, list[ReviewRecord]] = {}
+    for review in store.reviews(learner_id):
+        by_deck.setdefault(review.deck_id, []).append(review)
+    entries = []
+    for deck_id, reviews in by_deck.items():
+        deck = decks.get(deck_id)
+        counts = [0, 0, 0, 0]
+        for review in reviews:
+            counts[review.rating - 1] += 1
+        entries.append(
+            FlashcardReport(
+                deck_id=deck_id,
+                title=deck.title if deck is not None else deck_id,
+                cards=len({review.card_id for review in reviews}),
+                reviews=len(reviews),
+                ratings=(counts[0], counts[1], counts[2], counts[3]),
+                first_at=min(review.reviewed_at for review in reviews),
+                last_at=max(review.reviewed_at for review in reviews),
+            )
+        )
+    return tuple(sorted(entries, key=lambda entry: (entry.title.casefold(), entry.deck_id)))
 
 
 # --------------------------------------------------------------------------- formatting
@@ -240,10 +326,16 @@ def format_duration(ms: int) -> str:
 
 
 def format_time(moment: datetime, tz: tzinfo | None = None) -> str:
-    """A date and time with its zone, e.g. "2025-03-01 09:30 UTC"."""
+    """A date and time in the local zone with the zone's name, e.g. "2025-03-01 10:30 CET"."""
     local = moment.astimezone(tz)
     zone = local.tzname() or local.strftime("%z")
     return f"{local:%Y-%m-%d %H:%M} {zone}".rstrip()
+
+
+def format_offset(moment: datetime, tz: tzinfo | None = None) -> str:
+    """The local zone's offset from UTC at `moment`, e.g. "UTC+01:00"."""
+    offset = moment.astimezone(tz).strftime("%z") or "+0000"
+    return f"UTC{offset[:3]}:{offset[3:5]}"
 
 
 def format_date(moment: datetime, tz: tzinfo | None = None) -> str:
@@ -251,11 +343,20 @@ def format_date(moment: datetime, tz: tzinfo | None = None) -> str:
     return f"{moment.astimezone(tz):%Y-%m-%d}"
 
 
-def _score(exam: ExamResult) -> str:
+def score_text(exam: ExamResult) -> str:
+    """ "4/5 (80%)"."""
     return f"{exam.score:g}/{exam.max_score:g} ({exam.fraction:.0%})"
 
 
-def _critical_summary(deck: DeckReport) -> str:
+def pass_mark_text(exam: ExamResult | None) -> str:
+    """The pass mark the best exam was held to, e.g. "80%", or "" when none."""
+    if exam is None or exam.pass_mark is None:
+        return ""
+    return f"{exam.pass_mark:.0%}"
+
+
+def critical_summary(deck: DeckReport) -> str:
+    """ "all 3 mastered", "1 of 3 mastered; 2 not yet" or "none in this deck"."""
     total = len(deck.critical)
     if total == 0:
         return "none in this deck"
@@ -264,18 +365,46 @@ def _critical_summary(deck: DeckReport) -> str:
     return f"{deck.critical_mastered} of {total} mastered; {total - deck.critical_mastered} not yet"
 
 
-def _versions(deck: DeckReport) -> str:
-    used = ", ".join(deck.versions)
-    if deck.current_version is not None and deck.current_version not in deck.versions:
-        return f"{used} (current: {deck.current_version})"
-    return used
+def version_text(deck: DeckReport) -> str:
+    """The deck version the score was taken on, with its review date, and others used.
+
+    E.g. "2.1.0, reviewed 2025-01-15; also used: 2.0.0", or "0.9, review date not
+    known" when that version is no longer loaded, or "2.0.0" (the versions used) when
+    there is no exam.
+    """
+    exam = deck.best_exam
+    if exam is None:
+        return ", ".join(deck.versions)
+    reviewed = deck.best_exam_reviewed
+    text = exam.deck_version + (
+        f", reviewed {reviewed:%Y-%m-%d}" if reviewed else ", review date not known"
+    )
+    others = [version for version in deck.versions if version != exam.deck_version]
+    if others:
+        text += "; also used: " + ", ".join(others)
+    return text
 
 
-def _item_text(item: CriticalItem) -> str:
+def ratings_text(entry: FlashcardReport) -> str:
+    """ "Again 1, Hard 0, Good 2, Easy 1"."""
+    return ", ".join(
+        f"{label} {count}" for label, count in zip(RATING_LABELS, entry.ratings, strict=True)
+    )
+
+
+def item_text(item: CriticalItem) -> str:
+    """A must-know item not mastered: its prompt and why it is listed."""
     text = item.prompt if item.prompt is not None else f"card {item.card_id}"
     status = "never answered" if item.status == "never-answered" else "last answer wrong"
     changed = "; the card has changed since" if item.changed else ""
     return f"{text} ({status}{changed})"
+
+
+SIGN_OFF_FIELDS: tuple[str, ...] = ("Trainer name", "Trainer signature", "Date")
+"""The lines a trainer fills in by hand."""
+
+SIGN_OFF_TEXT = "I have reviewed this training record with the learner."
+"""The sentence above the trainer's sign-off lines."""
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -300,6 +429,58 @@ def _md(text: str, *, block_start: bool = False) -> str:
     return escaped
 
 
+def _md_row(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(_md(cell) for cell in cells) + " |"
+
+
+def exam_cells(deck: DeckReport, tz: tzinfo | None) -> tuple[str, ...]:
+    """One deck's row of the exams table, as text."""
+    exam = deck.best_exam
+    return (
+        deck.title,
+        score_text(exam) if exam else "none",
+        format_time(exam.finished_at, tz) if exam else "",
+        pass_mark_text(exam),
+        RESULT_LABELS[deck.result],
+        critical_summary(deck),
+        version_text(deck),
+        format_duration(deck.time_spent_ms),
+    )
+
+
+EXAM_HEADINGS: tuple[str, ...] = (
+    "Deck",
+    "Best exam",
+    "Taken",
+    "Pass mark",
+    "Result",
+    "Must-know items",
+    "Deck version",
+    "Time spent",
+)
+
+FLASHCARD_HEADINGS: tuple[str, ...] = (
+    "Deck",
+    "Cards studied",
+    "Reviews",
+    "Ratings",
+    "First review",
+    "Latest review",
+)
+
+
+def flashcard_cells(entry: FlashcardReport, tz: tzinfo | None) -> tuple[str, ...]:
+    """One deck's row of the flashcards table, as text."""
+    return (
+        entry.title,
+        str(entry.cards),
+        str(entry.reviews),
+        ratings_text(entry),
+        format_time(entry.first_at, tz),
+        format_time(entry.last_at, tz),
+    )
+
+
 def render_markdown(report: CompletionReport, tz: tzinfo | None = None) -> str:
     """The report as Markdown.
 
@@ -310,11 +491,13 @@ def render_markdown(report: CompletionReport, tz: tzinfo | None = None) -> str:
     Returns:
         Markdown text ending in a newline.
     """
-    lines = [
-        f"# Training record: {_md(report.learner)}",
-        "",
+    generated = report.generated_at
+    lines = [f"# Training record: {_md(report.learner)}", ""]
+    if report.organisation:
+        lines.append(f"- **Organisation:** {_md(report.organisation)}")
+    lines += [
         f"- **Learner:** {_md(report.learner)}",
-        f"- **Generated:** {_md(format_time(report.generated_at, tz))}",
+        f"- **Generated:** {_md(format_time(generated, tz))} ({format_offset(generated, tz)})",
         f"- **Total time spent:** {_md(format_duration(report.time_spent_ms))}",
         "",
         "## Decks",
@@ -323,28 +506,8 @@ def render_markdown(report: CompletionReport, tz: tzinfo | None = None) -> str:
     if not report.decks:
         lines += ["No decks attempted yet.", ""]
     else:
-        lines += [
-            "| Deck | Best exam | Date | Result | Must-know items | Deck versions | Time spent |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for deck in report.decks:
-            exam = deck.best_exam
-            lines.append(
-                "| "
-                + " | ".join(
-                    _md(cell)
-                    for cell in (
-                        deck.title,
-                        _score(exam) if exam else "none",
-                        format_date(exam.finished_at, tz) if exam else "",
-                        RESULT_LABELS[deck.result],
-                        _critical_summary(deck),
-                        _versions(deck),
-                        format_duration(deck.time_spent_ms),
-                    )
-                )
-                + " |"
-            )
+        lines += [_md_row(EXAM_HEADINGS), "| " + " | ".join("---" for _ in EXAM_HEADINGS) + " |"]
+        lines += [_md_row(exam_cells(deck, tz)) for deck in report.decks]
         lines.append("")
         open_decks = [deck for deck in report.decks if deck.critical_open]
         lines += ["## Must-know items not yet mastered", ""]
@@ -352,127 +515,25 @@ def render_markdown(report: CompletionReport, tz: tzinfo | None = None) -> str:
             lines += ["Every must-know item is mastered.", ""]
         for deck in open_decks:
             lines += [f"### {_md(deck.title)}", ""]
-            lines += [f"- {_md(_item_text(item), block_start=True)}" for item in deck.critical_open]
+            lines += [f"- {_md(item_text(item), block_start=True)}" for item in deck.critical_open]
             lines.append("")
-    lines += ["---", "", f"{DISCLAIMER}."]
+    lines += ["## Flashcards", ""]
+    if not report.flashcards:
+        lines += ["No flashcard reviews yet.", ""]
+    else:
+        lines += [
+            _md_row(FLASHCARD_HEADINGS),
+            "| " + " | ".join("---" for _ in FLASHCARD_HEADINGS) + " |",
+        ]
+        lines += [_md_row(flashcard_cells(entry, tz)) for entry in report.flashcards]
+        lines.append("")
+    lines += ["## Sign-off", "", SIGN_OFF_TEXT, ""]
+    lines += [f"- {name}: ______________________________" for name in SIGN_OFF_FIELDS]
+    lines += ["", "---", "", f"{DISCLAIMER}."]
     return "\n".join(lines) + "\n"
 
 
-# --------------------------------------------------------------------------- HTML
-
-_CSS = """
-:root { color-scheme: light; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-       color: #111; background: #fff; margin: 2rem auto; max-width: 60rem;
-       padding: 0 1rem; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: 0.5rem; }
-h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #999; }
-h3 { font-size: 1.05rem; margin-bottom: 0.3rem; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
-dl.meta dt { font-weight: bold; }
-dl.meta dd { margin: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
-th, td { border: 1px solid #888; padding: 0.35rem 0.5rem; text-align: left;
-         vertical-align: top; }
-th { background: #eee; }
-.passed { color: #05620f; font-weight: bold; }
-.not-passed { color: #8a1010; font-weight: bold; }
-.no-exam { color: #444; }
-footer { margin-top: 3rem; border-top: 1px solid #999; padding-top: 0.5rem;
-         font-size: 0.9rem; }
-@media print {
-  body { margin: 0; max-width: none; font-size: 11pt; }
-  h2 { break-after: avoid; }
-  tr, li { break-inside: avoid; }
-  th { background: none; }
-}
-"""
-
-
-def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def render_html(report: CompletionReport, tz: tzinfo | None = None) -> str:
-    """The report as one self-contained, printable HTML page.
-
-    Args:
-        report: The report.
-        tz: The zone for times shown; local when None.
-
-    Returns:
-        An HTML5 document: inline CSS, no scripts, no external references.
-    """
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Training record: {_h(report.learner)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>Training record: {_h(report.learner)}</h1>",
-        '<dl class="meta">',
-        f"<dt>Learner</dt><dd>{_h(report.learner)}</dd>",
-        f"<dt>Generated</dt><dd>{_h(format_time(report.generated_at, tz))}</dd>",
-        f"<dt>Total time spent</dt><dd>{_h(format_duration(report.time_spent_ms))}</dd>",
-        "</dl>",
-        "<h2>Decks</h2>",
-    ]
-    if not report.decks:
-        out.append("<p>No decks attempted yet.</p>")
-    else:
-        out += [
-            "<table>",
-            "<thead><tr><th>Deck</th><th>Best exam</th><th>Date</th><th>Result</th>"
-            "<th>Must-know items</th><th>Deck versions</th><th>Time spent</th></tr></thead>",
-            "<tbody>",
-        ]
-        for deck in report.decks:
-            exam = deck.best_exam
-            out.append(
-                "<tr>"
-                f"<td>{_h(deck.title)}</td>"
-                f"<td>{_h(_score(exam) if exam else 'none')}</td>"
-                f"<td>{_h(format_date(exam.finished_at, tz) if exam else '')}</td>"
-                f'<td class="{_h(deck.result)}">{_h(RESULT_LABELS[deck.result])}</td>'
-                f"<td>{_h(_critical_summary(deck))}</td>"
-                f"<td>{_h(_versions(deck))}</td>"
-                f"<td>{_h(format_duration(deck.time_spent_ms))}</td>"
-                "</tr>"
-            )
-        out += ["</tbody>", "</table>", "<h2>Must-know items not yet mastered</h2>"]
-        open_decks = [deck for deck in report.decks if deck.critical_open]
-        if not open_decks:
-            out.append("<p>Every must-know item is mastered.</p>")
-        for deck in open_decks:
-            out.append(f"<h3>{_h(deck.title)}</h3>")
-            out.append("<ul>")
-            out += [f"<li>{_h(_item_text(item))}</li>" for item in deck.critical_open]
-            out.append("</ul>")
-    out += [
-        "</main>",
-        f"<footer>{_h(DISCLAIMER)}.</footer>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(out) + "\n"
-
-
-def render(report: CompletionReport, fmt: ReportFormat, tz: tzinfo | None = None) -> str:
-    """The report in `fmt` ("md" or "html").
-
-    Raises:
-        ValueError: Unknown format.
-    """
-    if fmt == "md":
-        return render_markdown(report, tz)
-    if fmt == "html":
-        return render_html(report, tz)
-    raise ValueError(f"format must be one of {', '.join(REPORT_FORMATS)}, not {fmt!r}")
+# --------------------------------------------------------------------------- output
 
 
 def write_private(path: Path, text: str) -> None:

@@ -26,6 +26,12 @@ def _optional_text(name: str, value: Any) -> str | None:
     return None if value is None else _text(name, value)
 
 
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, not {type(value).__name__}")
+    return value
+
+
 def _number(name: str, value: Any) -> float:
     # bool is an int subclass, but `true` is no sensible count or probability.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -57,6 +63,10 @@ _CHECKS = {
     "new_cards_per_day": _new_cards_per_day,
     "desired_retention": _desired_retention,
     "xapi_home_page": _text,
+    "organisation_name": _optional_text,
+    "xapi_send_display_name": _flag,
+    "lrs_url": _optional_text,
+    "lrs_user": _optional_text,
 }
 """Each field's check: returns the value to keep (e.g. 20.0 as 20) or raises ValueError."""
 
@@ -82,7 +92,18 @@ class Settings:
     desired_retention: float = 0.9
     """Chance of remembering a card when it comes due (FSRS), as in Anki (0.7-0.99)."""
     xapi_home_page: str = "https://quizapp.invalid/learners"
-    """xAPI account homePage identifying learners to a Learning Record Store."""
+    """xAPI account homePage identifying learners to a Learning Record Store: the
+    organisation's own home page (the learner's pseudonymous id is the account name)."""
+    organisation_name: str | None = None
+    """The training organisation's name, printed on completion reports."""
+    xapi_send_display_name: bool = False
+    """Whether xAPI statements carry the learner's display name. Off by default: the
+    organisation must opt in before real names leave the machine."""
+    lrs_url: str | None = None
+    """The Learning Record Store `quizapp sync` sends to (its xAPI base URL), unless
+    `--url` or `$QUIZAPP_LRS_URL` says otherwise."""
+    lrs_user: str | None = None
+    """The LRS user name (key) for `quizapp sync`. The password is never kept here."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         check = _CHECKS.get(name)

@@ -29,8 +29,16 @@ What is sent:
   `context.revision` carries the deck version and `context.platform` is "quizapp".
 
 Identity and privacy: the actor is an Agent identified by an **account**
-`{"homePage": settings.xapi_home_page, "name": <learner name>}`, which the trainer
-configures; no email address (`mbox`) is ever sent.
+`{"homePage": settings.xapi_home_page, "name": <the learner's pseudonymous id>}`: the
+home page is the organisation's, configured by the trainer; the name is a random id the
+store keeps per learner (`ScoreStore.xapi_ids`), so no real name leaves the machine and
+renaming a learner changes no statement (an LRS would refuse a statement whose id it
+holds with other content: 409). The display name is sent as the Agent's `name` only when
+the organisation opts in (`settings.xapi_send_display_name`). No email address (`mbox`)
+is ever sent.
+
+Flashcard ratings are statements too (`quizapp.core.xapi_flashcards`); all of a store's
+statements together, as exported and synced, come from `quizapp.core.xapi_export`.
 
 Activity ids: `<base>/decks/<deck id>` for a deck, `<base>/decks/<deck id>/<mode>` for
 its exam/practice/review and `<base>/decks/<deck id>/cards/<card id>` for a card, where
@@ -54,9 +62,9 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from quizapp.core.decks.model import (
@@ -67,7 +75,7 @@ from quizapp.core.decks.model import (
     TrueFalseCard,
     TypedCard,
 )
-from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore
+from quizapp.core.store import AnswerRecord, Attempt, Learner
 
 XAPI_VERSION = "1.0.0"
 """The statement `version` a Learning Record Provider must set (xAPI 1.0.3, 2.4.10)."""
@@ -196,12 +204,23 @@ def timestamp(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-def actor(learner: Learner, home_page: str) -> dict[str, Any]:
-    """The learner as an xAPI Agent identified by an account (never an email)."""
-    return {"objectType": "Agent", "account": {"homePage": home_page, "name": learner.name}}
+def actor(account_name: str, home_page: str, display_name: str | None = None) -> dict[str, Any]:
+    """A learner as an xAPI Agent identified by an account (never an email).
+
+    Args:
+        account_name: The learner's pseudonymous id (`ScoreStore.xapi_ids`).
+        home_page: The organisation's home page (`Settings.xapi_home_page`).
+        display_name: The learner's name, only when the organisation opted in.
+    """
+    agent: dict[str, Any] = {"objectType": "Agent"}
+    if display_name:
+        agent["name"] = display_name
+    agent["account"] = {"homePage": home_page, "name": account_name}
+    return agent
 
 
-def _verb(name: str) -> dict[str, Any]:
+def verb(name: str) -> dict[str, Any]:
+    """An ADL verb by name, with its English display."""
     return {"id": VERBS[name], "display": {"en-US": name}}
 
 
@@ -217,7 +236,8 @@ def registration(learner: Learner, attempt: Attempt) -> str:
     return str(uuid.uuid5(NAMESPACE, name))
 
 
-def _statement_id(learner: Learner, kind: str, record_id: int, moment: datetime) -> str:
+def statement_id(learner: Learner, kind: str, record_id: int, moment: datetime) -> str:
+    """A stable statement id: uuid5 of the learner's key, the record and its time."""
     name = f"{_learner_key(learner)}:{kind}:{record_id}:{timestamp(moment)}"
     return str(uuid.uuid5(NAMESPACE, name))
 
@@ -353,6 +373,8 @@ def answer_statement(
     answer: AnswerRecord,
     deck: Deck | None,
     home_page: str,
+    *,
+    agent: dict[str, Any],
 ) -> dict[str, Any]:
     """The `answered` statement of one answer.
 
@@ -362,6 +384,7 @@ def answer_statement(
         answer: The answer.
         deck: The loaded deck (None when it is not available).
         home_page: `Settings.xapi_home_page`.
+        agent: The learner as an Agent (`actor`).
     """
     base = activity_base(home_page)
     card_type = _card_type(deck, answer.card_id)
@@ -371,9 +394,9 @@ def answer_statement(
         if inferred is not None:
             definition["interactionType"] = inferred
     return {
-        "id": _statement_id(learner, "answer", answer.id, answer.answered_at),
-        "actor": actor(learner, home_page),
-        "verb": _verb("answered"),
+        "id": statement_id(learner, "answer", answer.id, answer.answered_at),
+        "actor": agent,
+        "verb": verb("answered"),
         "object": {
             "objectType": "Activity",
             "id": card_activity_id(base, answer.deck_id, answer.card_id),
@@ -399,7 +422,12 @@ def answer_statement(
 
 
 def attempt_statement(
-    learner: Learner, attempt: Attempt, deck: Deck | None, home_page: str
+    learner: Learner,
+    attempt: Attempt,
+    deck: Deck | None,
+    home_page: str,
+    *,
+    agent: dict[str, Any],
 ) -> dict[str, Any] | None:
     """The `passed`/`failed`/`completed` statement of a finished attempt.
 
@@ -408,6 +436,7 @@ def attempt_statement(
         attempt: The attempt.
         deck: The loaded deck (None when it is not available).
         home_page: `Settings.xapi_home_page`.
+        agent: The learner as an Agent (`actor`).
 
     Returns:
         The statement, or None when the attempt is not finished.
@@ -418,9 +447,9 @@ def attempt_statement(
         return None
     base = activity_base(home_page)
     if attempt.mode == "exam" and attempt.passed is not None:
-        verb = "passed" if attempt.passed else "failed"
+        outcome = "passed" if attempt.passed else "failed"
     else:
-        verb = "completed"
+        outcome = "completed"
     result: dict[str, Any] = {
         "score": {
             "raw": attempt.score,
@@ -429,14 +458,14 @@ def attempt_statement(
             "scaled": round(attempt.score / attempt.max_score, 4),
         },
     }
-    if verb != "completed":
-        result["success"] = verb == "passed"
+    if outcome != "completed":
+        result["success"] = outcome == "passed"
     result["completion"] = True
     result["duration"] = duration(sum(answer.elapsed_ms for answer in attempt.answers))
     return {
-        "id": _statement_id(learner, "attempt", attempt.id, attempt.finished_at),
-        "actor": actor(learner, home_page),
-        "verb": _verb(verb),
+        "id": statement_id(learner, "attempt", attempt.id, attempt.finished_at),
+        "actor": agent,
+        "verb": verb(outcome),
         "object": _mode_activity(base, attempt, deck),
         "result": result,
         "context": {
@@ -448,64 +477,3 @@ def attempt_statement(
         "timestamp": timestamp(attempt.finished_at),
         "version": XAPI_VERSION,
     }
-
-
-def statements(
-    pairs: Iterable[tuple[Learner, Attempt]],
-    decks: Mapping[str, Deck],
-    home_page: str,
-) -> list[dict[str, Any]]:
-    """Every statement for these attempts: each answer, then the attempt's own.
-
-    Args:
-        pairs: (learner, attempt) pairs, e.g. from `ScoreStore.export_rows`.
-        decks: Loaded decks by id; a missing deck only shortens the definitions.
-        home_page: `Settings.xapi_home_page` (the account homePage).
-
-    Returns:
-        Statements in the pairs' order; discarded attempts are skipped.
-    """
-    result: list[dict[str, Any]] = []
-    for learner, attempt in pairs:
-        if attempt.status == "discarded":
-            continue
-        deck = decks.get(attempt.deck_id)
-        result += [
-            answer_statement(learner, attempt, answer, deck, home_page)
-            for answer in attempt.answers
-        ]
-        closing = attempt_statement(learner, attempt, deck, home_page)
-        if closing is not None:
-            result.append(closing)
-    return result
-
-
-def write_statements(
-    store: ScoreStore,
-    out: TextIO,
-    *,
-    decks: Mapping[str, Deck],
-    home_page: str,
-    learner: str | None = None,
-) -> int:
-    """Write the statements as a JSON array.
-
-    Args:
-        store: The score store.
-        out: Where to write.
-        decks: Loaded decks by id.
-        home_page: `Settings.xapi_home_page`.
-        learner: Only this learner (name, ignoring case); everyone when None.
-
-    Returns:
-        The number of attempts exported (discarded attempts are not).
-
-    Raises:
-        NotFoundError: No learner has this name.
-        ValueError: `home_page` is not an http(s) URL (xAPI needs an IRL there).
-    """
-    check_home_page(home_page)
-    pairs = [pair for pair in store.export_rows(learner) if pair[1].status != "discarded"]
-    json.dump(statements(pairs, decks, home_page), out, ensure_ascii=False, indent=2)
-    out.write("\n")
-    return len(pairs)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp.core.export import CSV_COLUMNS, export_attempts, export_to_file
+from quizapp.core.flashcards import FlashcardScheduler
 from quizapp.core.store import NotFoundError, ScoreStore
 from tests.conftest import run_quizapp
 
@@ -31,7 +32,13 @@ DOCUMENTED_COLUMNS = [
     "status", "started_at", "finished_at", "score", "max_score", "passed", "pass_mark",
     "answer_id", "card_id", "card_hash", "topic", "critical", "response", "correct", "points",
     "elapsed_ms", "answered_at",
+    # Added with flashcard ratings (issue 16), at the end as promised.
+    "record", "review_id", "rating", "rating_label", "reviewed_at", "first_review", "state",
+    "interval_days", "due",
 ]  # fmt: skip
+ANSWER_PART = DOCUMENTED_COLUMNS[: DOCUMENTED_COLUMNS.index("record")]
+REVIEW_PART = DOCUMENTED_COLUMNS[DOCUMENTED_COLUMNS.index("review_id") :]
+STATES = {1: "learning", 2: "review", 3: "relearning"}
 
 
 class Clock:
@@ -61,29 +68,65 @@ def database_rows(db: Path, learner: str | None = None) -> list[dict[str, Any]]:
         LEFT JOIN answers n ON n.attempt_id = a.id
         WHERE :learner IS NULL OR l.name = :learner
     """
+    # A rating's state after it: what the card's next rating started from, else the
+    # card's saved state (LEAD over the card's ratings, by id).
+    reviews_sql = """
+        SELECT l.name, l.id, r.deck_id, r.card_id, r.card_hash, r.id, r.rating,
+               r.reviewed_at, r.previous_state_json IS NULL,
+               coalesce(lead(r.previous_state_json) OVER (
+                   PARTITION BY r.learner_id, r.deck_id, r.card_id ORDER BY r.id),
+                   s.state_json)
+        FROM review_log r JOIN learners l ON l.id = r.learner_id
+        LEFT JOIN card_states s ON s.learner_id = r.learner_id AND s.deck_id = r.deck_id
+             AND s.card_id = r.card_id
+        WHERE :learner IS NULL OR l.name = :learner
+    """
     with closing(sqlite3.connect(db)) as conn:
         found = conn.execute(sql, {"learner": learner}).fetchall()
+        ratings = conn.execute(reviews_sql, {"learner": learner}).fetchall()
     rows = []
     for values in found:
-        row = dict(zip(DOCUMENTED_COLUMNS, values, strict=True))
+        row: dict[str, Any] = dict.fromkeys(DOCUMENTED_COLUMNS)
+        row.update(zip(ANSWER_PART, values, strict=True))
         for key in ("passed", "critical", "correct"):
             row[key] = None if row[key] is None else bool(row[key])
         row["response"] = None if row["response"] is None else json.loads(row["response"])
+        row["record"] = "attempt" if row["answer_id"] is None else "answer"
+        rows.append(row)
+    labels = ["Again", "Hard", "Good", "Easy"]
+    for name, owner, deck, card, card_hash, review_id, rating, at, first, after in ratings:
+        row = dict.fromkeys(DOCUMENTED_COLUMNS)
+        state = json.loads(after) if after else {}
+        due = datetime.fromisoformat(state["due"]) if "due" in state else None
+        reviewed = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        row.update(
+            learner=name, learner_id=owner, deck_id=deck, card_id=card, card_hash=card_hash,
+            record="review", review_id=review_id, rating=rating, rating_label=labels[rating - 1],
+            reviewed_at=at, first_review=bool(first), state=STATES.get(state.get("state")),
+            interval_days=None if due is None else round(
+                (due - reviewed).total_seconds() / 86400, 4),
+            due=None if due is None else due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        )  # fmt: skip
         rows.append(row)
     return rows
 
 
-def sort_key(row: dict[str, Any]) -> tuple[int, int]:
-    return row["attempt_id"], row["answer_id"] or 0
+def sort_key(row: dict[str, Any]) -> tuple[bool, int, int, int]:
+    return (
+        row["record"] == "review",
+        row["attempt_id"] or 0,
+        row["answer_id"] or 0,
+        row["review_id"] or 0,
+    )
 
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
     """CSV text back to typed values, following the documented conventions."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     assert reader.fieldnames == DOCUMENTED_COLUMNS
-    ints = {"learner_id", "attempt_id", "answer_id", "elapsed_ms"}
-    floats = {"score", "max_score", "pass_mark", "points"}
-    bools = {"passed", "critical", "correct"}
+    ints = {"learner_id", "attempt_id", "answer_id", "elapsed_ms", "review_id", "rating"}
+    floats = {"score", "max_score", "pass_mark", "points", "interval_days"}
+    bools = {"passed", "critical", "correct", "first_review"}
     rows = []
     for raw in reader:
         row: dict[str, Any] = {}
@@ -101,6 +144,9 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
                 row[key] = json.loads(cell)
             else:
                 row[key] = cell
+        if row["record"] == "review":  # a rating has no attempt: its empty cells are None
+            for key in ("deck_title", "deck_version"):
+                row[key] = row[key] or None
         rows.append(row)
     return rows
 
@@ -110,13 +156,21 @@ def flatten_json(document: dict[str, Any]) -> list[dict[str, Any]]:
     assert document["format_version"] == 1
     rows = []
     for attempt in document["attempts"]:
-        head = {key: attempt[key] for key in CSV_COLUMNS if key in attempt}
+        head = {key: attempt[key] for key in ANSWER_PART if key in attempt}
         answers = attempt["answers"] or [None]
         for answer in answers:
-            row = dict(head)
-            for key in CSV_COLUMNS[len(head) :]:
+            row = dict.fromkeys(DOCUMENTED_COLUMNS)
+            row.update(head)
+            for key in ANSWER_PART[len(head) :]:
                 row[key] = None if answer is None else answer[key]
+            row["record"] = "attempt" if answer is None else "answer"
             rows.append(row)
+    for review in document["reviews"]:
+        row = dict.fromkeys(DOCUMENTED_COLUMNS)
+        row.update(review)
+        row["record"] = "review"
+        assert set(row) == set(DOCUMENTED_COLUMNS), set(row) ^ set(DOCUMENTED_COLUMNS)
+        rows.append(row)
     return rows
 
 
@@ -154,6 +208,31 @@ def fill(store: ScoreStore) -> None:
         critical=False, response="GABA-A", correct=True, points=1.0, elapsed_ms=900,
     )  # fmt: skip
     store.discard_attempt(dropped)
+    # Flashcard ratings through the real scheduler, one of them taken back (undo).
+    scheduler = FlashcardScheduler()
+    clock_times = [datetime(2025, 3, 2, 8, 0, tzinfo=UTC) + timedelta(days=d) for d in range(4)]
+    state = None
+    for when, rating in zip(clock_times[:3], (3, 1, 4), strict=True):
+        card, log = scheduler.review(state, rating, when, duration_ms=1500)
+        store.record_review(
+            ann.id, "diazepam", "f-gaba", card_hash="00ff00ff00ff00ff", state=card.to_dict(),
+            due=card.due, rating=rating, reviewed_at=when, review=log.to_dict(),
+            previous_state=None if state is None else state.to_dict(),
+        )  # fmt: skip
+        state = card
+    card, log = scheduler.review(None, 2, clock_times[3])
+    undone = store.record_review(
+        bob.id, "diazepam", "f-two", card_hash="1111222233334444", state=card.to_dict(),
+        due=card.due, rating=2, reviewed_at=clock_times[3], review=log.to_dict(),
+        previous_state=None,
+    )  # fmt: skip
+    store.undo_review(undone)
+    card, log = scheduler.review(None, 3, clock_times[3])
+    store.record_review(
+        bob.id, "diazepam", "f-two", card_hash="1111222233334444", state=card.to_dict(),
+        due=card.due, rating=3, reviewed_at=clock_times[3], review=log.to_dict(),
+        previous_state=None,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -173,7 +252,10 @@ def test_csv_round_trips_to_the_database_rows(filled: tuple[ScoreStore, Path]) -
     assert export_attempts(store, "csv", out) == 3
     parsed = parse_csv(out.getvalue())
     expected = database_rows(db)
-    assert len(parsed) == 4  # 2 + 1 answers, and one row for the empty attempt
+    # 2 + 1 answers, one row for the empty attempt, Ann's 3 ratings and Bob's 1 (his
+    # undone one is gone).
+    assert len(parsed) == 8
+    assert [r["rating"] for r in parsed if r["record"] == "review"] == [3, 1, 4, 3]
     assert sorted(parsed, key=sort_key) == sorted(expected, key=sort_key)
 
 
@@ -195,11 +277,15 @@ def test_rows_are_ordered_by_learner_then_attempt_then_answer(
     out = io.StringIO(newline="")
     export_attempts(store, "csv", out)
     rows = parse_csv(out.getvalue())
-    assert [(r["learner"], r["deck_id"], r["card_id"]) for r in rows] == [
-        ("Ann O'Neil, RN", "diazepam", "a"),
-        ("Ann O'Neil, RN", "diazepam", "b"),
-        ("Ann O'Neil, RN", "sertraline", None),
-        ('Bob "the caregiver"', "diazepam", "a"),
+    assert [(r["learner"], r["deck_id"], r["card_id"], r["record"]) for r in rows] == [
+        ("Ann O'Neil, RN", "diazepam", "a", "answer"),
+        ("Ann O'Neil, RN", "diazepam", "b", "answer"),
+        ("Ann O'Neil, RN", "sertraline", None, "attempt"),
+        ("Ann O'Neil, RN", "diazepam", "f-gaba", "review"),
+        ("Ann O'Neil, RN", "diazepam", "f-gaba", "review"),
+        ("Ann O'Neil, RN", "diazepam", "f-gaba", "review"),
+        ('Bob "the caregiver"', "diazepam", "a", "answer"),
+        ('Bob "the caregiver"', "diazepam", "f-two", "review"),
     ]
 
 

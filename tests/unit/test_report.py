@@ -25,10 +25,11 @@ from quizapp.core.report import (
     best_exam,
     build_report,
     format_duration,
-    render_html,
     render_markdown,
 )
+from quizapp.core.report_html import css_string, render_html
 from quizapp.core.store import ScoreStore
+from tests.conftest import local_timezone
 from tests.conftest import run_quizapp as run
 from tests.unit.test_quiz import right_response
 
@@ -114,16 +115,26 @@ def test_learner_without_attempts(seeded: Seeded) -> None:
 def test_markdown(report: CompletionReport) -> None:
     text = render_markdown(report, UTC)
     assert text.startswith("# Training record: Alice\n")
-    assert "- **Generated:** 2025-03-14 12:00 UTC" in text
+    assert "- **Generated:** 2025-03-14 12:00 UTC (UTC+00:00)" in text
     assert "- **Total time spent:** 1 min 09 s" in text
+    # The best exam's time, pass mark, and the deck version it was taken on with that
+    # version's review date (the loaded deck is 2.1.0, reviewed 2025-01-15); the old
+    # deck is not loaded, so its review date is unknown.
     assert (
-        "| Seed deck: diazepam | 4/5 (80%) | 2025-03-03 | Passed | 1 of 3 mastered; 2 not yet"
-        " | 2.0.0, 2.1.0 | 50 s |"
+        "| Seed deck: diazepam | 4/5 (80%) | 2025-03-03 11:05 UTC | 80% | Passed"
+        " | 1 of 3 mastered; 2 not yet | 2.1.0, reviewed 2025-01-15; also used: 2.0.0"
+        " | 50 s |"
     ) in text
     assert (
-        "| Warfarin basics | 1/3 (33%) | 2025-03-02 | Not passed yet | 0 of 1 mastered;"
-        " 1 not yet | 0.9 | 19 s |"
+        "| Warfarin basics | 1/3 (33%) | 2025-03-02 15:05 UTC | 80% | Not passed yet"
+        " | 0 of 1 mastered; 1 not yet | 0.9, review date not known | 19 s |"
     ) in text
+    # Alice's seven ratings of three cards (see stats_seed), Bob's not among them.
+    assert (
+        "| Seed deck: diazepam | 3 | 7 | Again 1, Hard 2, Good 3, Easy 1"
+        " | 2025-02-20 09:00 UTC | 2025-03-14 08:00 UTC |"
+    ) in text
+    assert "- Trainer name: ___" in text and "- Trainer signature: ___" in text
     assert (
         "### Seed deck: diazepam\n\n"
         "- Which of these add to diazepam's sleepiness and slowed breathing?"
@@ -221,12 +232,18 @@ def test_html_parses_balanced_and_self_contained(report: CompletionReport) -> No
 
 def test_html_content(report: CompletionReport) -> None:
     checker = parse(render_html(report, UTC))
-    text = " ".join(" ".join(checker.text).split())
+    # Text pieces are joined with spaces; a date in its own <span> then gets one before
+    # the punctuation that follows it, which is taken off again.
+    text = re.sub(r" ([;,])", r"\1", " ".join(" ".join(checker.text).split()))
     for expected in (
         "Training record: Alice",
-        "Seed deck: diazepam 4/5 (80%) 2025-03-03 Passed 1 of 3 mastered; 2 not yet"
-        " 2.0.0, 2.1.0 50 s",
-        "Warfarin basics 1/3 (33%) 2025-03-02 Not passed yet 0 of 1 mastered; 1 not yet 0.9 19 s",
+        "Seed deck: diazepam 4/5 (80%) 2025-03-03 11:05 UTC 80% Passed 1 of 3 mastered;"
+        " 2 not yet 2.1.0, reviewed 2025-01-15; also used: 2.0.0 50 s",
+        "Warfarin basics 1/3 (33%) 2025-03-02 15:05 UTC 80% Not passed yet 0 of 1 mastered;"
+        " 1 not yet 0.9, review date not known 19 s",
+        "Seed deck: diazepam 3 7 Again 1, Hard 2, Good 3, Easy 1 2025-02-20 09:00 UTC"
+        " 2025-03-14 08:00 UTC",
+        "Trainer name Trainer signature Date",
         "Which of these add to diazepam's sleepiness and slowed breathing? (last answer wrong)",
         "Who should you call if breathing becomes very slow? (never answered)",
         "card w-bleed (last answer wrong)",
@@ -268,8 +285,12 @@ def test_cli_report_markdown_to_stdout(seeded: Seeded) -> None:
     proc = run("report", "--learner", "alice", "--data-dir", data, "--decks", seeded.deck_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("# Training record: Alice\n")
-    assert "| Seed deck: diazepam | 4/5 (80%) | 2025-03-03 | Passed |" in proc.stdout
-    assert "| Warfarin basics | 1/3 (33%) | 2025-03-02 | Not passed yet |" in proc.stdout
+    assert (
+        "| Seed deck: diazepam | 4/5 (80%) | 2025-03-03 11:05 UTC | 80% | Passed |" in proc.stdout
+    )
+    assert "| Warfarin basics | 1/3 (33%) | 2025-03-02 15:05 UTC | 80% | Not passed yet |" in (
+        proc.stdout
+    )
     assert "Who should you call if breathing becomes very slow? (never answered)" in proc.stdout
     assert "Traceback" not in proc.stderr
 
@@ -349,4 +370,63 @@ def test_scores_keep_the_deck_version_they_were_taken_on(tmp_path: Path) -> None
     assert entry.current_version == "3.0.0"
     assert entry.best_exam is not None and entry.best_exam.attempt_id == first
     assert entry.best_exam.deck_version == "2.1.0"  # not the deck's version now
-    assert "2.1.0, 3.0.0" in render_markdown(report, UTC)
+    # The best exam's version, whose review date is no longer known (3.0.0 is loaded
+    # now), and the other version used.
+    assert "| 2.1.0, review date not known; also used: 3.0.0 |" in render_markdown(report, UTC)
+
+
+# --------------------------------------------------------------------------- print and sign
+
+
+def test_times_are_local_with_the_zone_name(seeded: Seeded) -> None:
+    with local_timezone("Europe/Paris"):
+        report = build_report(seeded.store, seeded.alice, seeded.decks, NOW)
+        text = render_markdown(report)
+    # 12:00 UTC on 14 March is 13:00 in Paris (CET, winter time).
+    assert "- **Generated:** 2025-03-14 13:00 CET (UTC+01:00)" in text
+    assert "| 2025-03-03 12:05 CET |" in text  # the best exam, A3 at 11:05 UTC
+
+
+def test_html_has_print_rules_and_sign_off(report: CompletionReport) -> None:
+    document = render_html(report, UTC)
+    assert "@page" in document and "@bottom-right" in document
+    assert " size:" not in document  # the printer's paper unless asked
+    assert "size: A4;" in render_html(report, UTC, paper="a4")
+    assert "size: letter;" in render_html(report, UTC, paper="letter")
+    with pytest.raises(ValueError, match="paper"):
+        render_html(report, UTC, paper="a5")
+    checker = parse(document)
+    text = " ".join(" ".join(checker.text).split())
+    assert "Sign-off I have reviewed this training record with the learner." in text
+    assert '<span class="nowrap">2025-03-03 11:05 UTC</span>' in document
+
+
+def test_a_name_cannot_break_out_of_the_page_footer_css() -> None:
+    hostile = '"; } body { display: none } </style><script>x()</script> "'
+    escaped = css_string(hostile)
+    assert all(char.isalnum() or char in " \\" for char in escaped)
+    assert "\\000022" in escaped and "\\00003c" in escaped  # " and <
+    report = CompletionReport(hostile, NOW, (), 0)
+    document = render_html(report, UTC)
+    style = document.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "<" not in style and "display: none" not in style
+    checker = parse(document)
+    assert checker.errors == [] and checker.stack == []
+
+
+def test_cli_report_prints_the_organisation_from_settings(seeded: Seeded, tmp_path: Path) -> None:
+    data = seeded.store.path.parent
+    (data / "settings.json").write_text(
+        '{"organisation_name": "Sunrise <Home> Care"}', encoding="utf-8"
+    )
+    out = tmp_path / "alice.html"
+    proc = run(
+        "report", "--learner", "Alice", "--format", "html", "--paper", "letter",
+        "--output", out, "--data-dir", data, "--decks", seeded.deck_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    document = out.read_text(encoding="utf-8")
+    assert '<p class="organisation">Sunrise &lt;Home&gt; Care</p>' in document
+    assert "size: letter;" in document
+    markdown = run("report", "--learner", "Alice", "--data-dir", data, "--decks", seeded.deck_path)
+    assert "- **Organisation:** Sunrise \\<Home\\> Care" in markdown.stdout

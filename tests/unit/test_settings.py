@@ -22,9 +22,15 @@ DEFAULT_FILE = """{
   "learner": null,
   "new_cards_per_day": 20,
   "desired_retention": 0.9,
-  "xapi_home_page": "https://quizapp.invalid/learners"
+  "xapi_home_page": "https://quizapp.invalid/learners",
+  "organisation_name": null,
+  "xapi_send_display_name": false,
+  "lrs_url": null,
+  "lrs_user": null
 }"""
-"""The settings file as quizapp has always written it for the defaults."""
+"""The settings file as quizapp writes it for the defaults: the first five keys as it
+always has, then those that came with LRS sync and the printable report (issue 16),
+appended so older versions, which ignore unknown keys, still read the file."""
 
 
 class FormerSettings(BaseModel):
@@ -37,6 +43,11 @@ class FormerSettings(BaseModel):
     new_cards_per_day: int = Field(default=20, ge=0, le=1000)
     desired_retention: float = Field(default=0.9, ge=0.7, le=0.99)
     xapi_home_page: str = "https://quizapp.invalid/learners"
+    # Added with issue 16:
+    organisation_name: str | None = None
+    xapi_send_display_name: bool = False
+    lrs_url: str | None = None
+    lrs_user: str | None = None
 
 
 @pytest.fixture
@@ -141,6 +152,11 @@ def test_an_unreadable_file_gives_the_defaults_and_a_warning(path: Path) -> None
         ("desired_retention", 0.995),
         ("desired_retention", math.nan),
         ("xapi_home_page", b"https://lms.example"),
+        ("organisation_name", 7),
+        ("xapi_send_display_name", "yes"),
+        ("xapi_send_display_name", 1),
+        ("lrs_url", ["https://lrs.example"]),
+        ("lrs_user", 0),
     ],
 )
 def test_construction_and_assignment_are_checked(field: str, value: Any) -> None:

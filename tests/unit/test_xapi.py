@@ -24,8 +24,8 @@ from quizapp.core.xapi import (
     activity_base,
     component_id,
     duration,
-    statements,
 )
+from quizapp.core.xapi_export import statements, store_statements
 from tests.conftest import run_quizapp as run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,7 +40,9 @@ def seeded(tmp_path: Path) -> Seeded:
 
 @pytest.fixture
 def exported(seeded: Seeded) -> list[dict[str, Any]]:
-    return statements(seeded.store.export_rows(), seeded.decks, HOME)
+    return statements(
+        seeded.store.export_rows(), seeded.decks, HOME, account_names=seeded.store.xapi_ids()
+    )
 
 
 def by_object(found: list[dict[str, Any]], object_id: str, registration: str | None = None):
@@ -62,7 +64,7 @@ def test_every_statement_passes_the_spec_rules(exported: list[dict[str, Any]]) -
 
 
 def test_every_statement_passes_without_decks_loaded(seeded: Seeded) -> None:
-    found = statements(seeded.store.export_rows(), {}, HOME)
+    found = statements(seeded.store.export_rows(), {}, HOME, account_names=seeded.store.xapi_ids())
     assert len(found) == 25
     for statement in found:
         assert problems(statement) == [], json.dumps(statement, indent=1)
@@ -87,7 +89,13 @@ def test_statement_count_and_verbs(exported: list[dict[str, Any]]) -> None:
         assert statement["verb"]["display"] == {"en-US": statement["verb"]["id"].rsplit("/")[-1]}
 
 
-def test_actor_is_an_account_never_an_email(exported: list[dict[str, Any]]) -> None:
+def test_actor_is_a_pseudonymous_account_never_a_name_or_email(
+    seeded: Seeded, exported: list[dict[str, Any]]
+) -> None:
+    ids = seeded.store.xapi_ids()
+    assert len(set(ids.values())) == len(ids) == 2
+    for value in ids.values():
+        assert len(value) == 32 and int(value, 16) >= 0  # 128 random bits, as hex
     names = set()
     for statement in exported:
         assert statement["actor"] == {
@@ -95,13 +103,34 @@ def test_actor_is_an_account_never_an_email(exported: list[dict[str, Any]]) -> N
             "account": {"homePage": HOME, "name": statement["actor"]["account"]["name"]},
         }
         names.add(statement["actor"]["account"]["name"])
-    assert names == {"Alice", "Bob"}
+    assert names == {ids[seeded.alice], ids[seeded.bob]}
     text = json.dumps(exported)
     assert "mbox" not in text and "mailto:" not in text
+    assert "Alice" not in text and "Bob" not in text
+
+
+def test_display_name_only_when_the_organisation_opts_in(seeded: Seeded) -> None:
+    ids = seeded.store.xapi_ids()
+    found = statements(
+        seeded.store.export_rows(), seeded.decks, HOME, account_names=ids, display_names=True
+    )
+    alice = [s for s in found if s["actor"]["account"]["name"] == ids[seeded.alice]]
+    assert alice and all(s["actor"]["name"] == "Alice" for s in alice)
+    assert all(problems(statement) == [] for statement in found)
+
+
+def test_a_rename_changes_no_statement(seeded: Seeded) -> None:
+    before = store_statements(seeded.store, decks=seeded.decks, home_page=HOME)[0]
+    seeded.store.rename_learner(seeded.alice, "Alice Smith-Jones")
+    after = store_statements(seeded.store, decks=seeded.decks, home_page=HOME)[0]
+    assert after == before
+    assert "Alice" not in json.dumps(after)
 
 
 def test_ids_are_stable_unique_uuid5(seeded: Seeded, exported: list[dict[str, Any]]) -> None:
-    again = statements(seeded.store.export_rows(), seeded.decks, HOME)
+    again = statements(
+        seeded.store.export_rows(), seeded.decks, HOME, account_names=seeded.store.xapi_ids()
+    )
     assert [s["id"] for s in again] == [s["id"] for s in exported]
     assert len({s["id"] for s in exported}) == len(exported)
     for statement in exported:
@@ -243,7 +272,7 @@ def test_default_home_page(seeded: Seeded) -> None:
     out = io.StringIO()
     export_attempts(seeded.store, "xapi", out, "Alice", decks=seeded.decks)
     found = json.loads(out.getvalue())
-    assert len(found) == 23  # Alice's 19 answers + 4 attempts
+    assert len(found) == 30  # Alice's 19 answers + 4 attempts + 7 flashcard ratings
     assert found[0]["actor"]["account"]["homePage"] == "https://quizapp.invalid/learners"
     assert found[0]["object"]["id"] == "https://quizapp.invalid/decks/seed-deck/cards/q-single"
     assert all(problems(s) == [] for s in found)
@@ -426,7 +455,7 @@ def test_cli_export_xapi(seeded: Seeded) -> None:
     proc = run("export", "--format", "xapi", "--data-dir", data, "--decks", seeded.deck_path)
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout)
-    assert isinstance(found, list) and len(found) == 25
+    assert isinstance(found, list) and len(found) == 33  # 25 quiz + 8 flashcard statements
     for statement in found:
         assert problems(statement) == [], statement
     assert {s["actor"]["account"]["homePage"] for s in found} == {HOME}
@@ -447,8 +476,8 @@ def test_cli_export_xapi_one_learner_to_file(seeded: Seeded, tmp_path: Path) -> 
     assert "Exported 5 attempt(s)" in proc.stderr  # A1, A2, B1, A3, A5 (A4 discarded)
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     found = json.loads(out.read_text(encoding="utf-8"))
-    assert len(found) == 23
-    assert {s["actor"]["account"]["name"] for s in found} == {"Alice"}
+    assert len(found) == 30  # 19 answers, 4 attempts, 7 flashcard ratings
+    assert {s["actor"]["account"]["name"] for s in found} == {seeded.store.xapi_ids()[seeded.alice]}
 
 
 def test_cli_export_xapi_bad_home_page(seeded: Seeded) -> None:
@@ -463,4 +492,4 @@ def test_export_to_file_xapi(seeded: Seeded, tmp_path: Path) -> None:
     out = tmp_path / "all.json"
     count = export_to_file(seeded.store, "xapi", out, decks=seeded.decks, home_page=HOME)
     assert count == 6  # every non-discarded attempt, Bob's included
-    assert len(json.loads(out.read_text(encoding="utf-8"))) == 25
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == 33

@@ -12,7 +12,8 @@ every name from here. Inside, each topic has its own room:
 * `schema`: tables, indexes and triggers, as forward-only migrations;
 * `backup`: the copies made before a migration and before deleting a learner;
 * `records`: the record types handed back, and how rows become them (by column name);
-* `learners`, `attempts`, `reviews`, `statistics`, `export`: the queries, by topic.
+* `learners`, `attempts`, `reviews`, `statistics`, `export`: the queries, by topic;
+* `lrs`: learners' pseudonymous xAPI ids and what each Learning Record Store acknowledged.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from quizapp.core.store.errors import (
 )
 from quizapp.core.store.export import ExportQueries
 from quizapp.core.store.learners import MAX_NAME_LENGTH, LearnerQueries
+from quizapp.core.store.lrs import LrsQueries
 from quizapp.core.store.records import (
     MODES,
     AnswerRecord,
@@ -39,6 +41,7 @@ from quizapp.core.store.records import (
     DeckScore,
     Learner,
     Mode,
+    ReviewExport,
     ReviewRecord,
     Status,
     StoredCardState,
@@ -68,6 +71,7 @@ __all__ = [
     "Mode",
     "NameTakenError",
     "NotFoundError",
+    "ReviewExport",
     "ReviewRecord",
     "ScoreStore",
     "Status",
@@ -80,7 +84,9 @@ __all__ = [
 ]
 
 
-class ScoreStore(LearnerQueries, AttemptQueries, ReviewQueries, StatisticsQueries, ExportQueries):
+class ScoreStore(
+    LearnerQueries, AttemptQueries, ReviewQueries, StatisticsQueries, ExportQueries, LrsQueries
+):
     """Learners, attempts, answers and flashcard reviews in a local SQLite file.
 
     Create it with `ScoreStore.open(path)`. Every method opens its own short connection,
@@ -88,8 +94,8 @@ class ScoreStore(LearnerQueries, AttemptQueries, ReviewQueries, StatisticsQuerie
 
     The methods come from one class per topic, each a `Database` (the file, its
     connections and its clock): `LearnerQueries`, `AttemptQueries`, `ReviewQueries`,
-    `StatisticsQueries` and `ExportQueries`. Look there for a method's code; this class
-    only puts them together.
+    `StatisticsQueries`, `ExportQueries` and `LrsQueries`. Look there for a method's code;
+    this class only puts them together.
 
     Attributes:
         path: The database file.

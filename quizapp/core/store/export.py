@@ -1,11 +1,14 @@
-"""Reading everything out of the store for `quizapp export`: every attempt of one or all
-learners, with its plan and answers, in one consistent snapshot.
+"""Reading everything out of the store for `quizapp export` and `quizapp sync`: every
+attempt of one or all learners, with its plan and answers, and every flashcard rating with
+the card's state after it, each in one consistent snapshot.
 
 Turning these records into CSV, JSON or xAPI is `quizapp.core.export`'s and
 `quizapp.core.xapi`'s job; this module only reads.
 """
 
 from __future__ import annotations
+
+import json
 
 from quizapp.core.store.attempts import ANSWER_COLUMNS, SUMMARY_COLUMNS
 from quizapp.core.store.database import Database
@@ -15,8 +18,10 @@ from quizapp.core.store.records import (
     AnswerRecord,
     Attempt,
     Learner,
+    ReviewExport,
     answer_from_row,
     attempt_from_row,
+    from_db_time,
     learner_from_row,
 )
 
@@ -77,5 +82,84 @@ class ExportQueries(Database):
             )
             for row in attempts
         ]
+        result.sort(key=lambda pair: (pair[0].name.casefold(), pair[0].id))
+        return result
+
+    def export_reviews(self, learner: str | None = None) -> list[tuple[Learner, ReviewExport]]:
+        """Every flashcard rating with the card's state after it, for export.
+
+        The state after a rating is what the card's next rating started from (its
+        `previous_state`), or the card's saved state for its latest rating: exactly what
+        the scheduler decided then, undo included.
+
+        Args:
+            learner: Only this learner's (name, ignoring case); everyone's when None.
+
+        Returns:
+            (learner, rating) pairs ordered by learner name, then the order of the ratings.
+
+        Raises:
+            NotFoundError: No learner has this name.
+        """
+        with self._connect() as conn:
+            conn.execute("BEGIN")  # one snapshot for the reads
+            learner_id: int | None = None
+            if learner is not None:
+                try:
+                    cleaned = clean_name(learner)
+                except ValueError:
+                    cleaned = None
+                found = conn.execute(
+                    "SELECT id FROM learners WHERE name = ?", (cleaned,)
+                ).fetchone()
+                if found is None:
+                    raise NotFoundError(f"No learner called {learner!r}.")
+                learner_id = found["id"]
+            params = {"id": learner_id}
+            people = {
+                row["id"]: learner_from_row(row)
+                for row in conn.execute(
+                    f"SELECT {LEARNER_COLUMNS} FROM learners WHERE :id IS NULL OR id = :id",
+                    params,
+                )
+            }
+            ratings = conn.execute(
+                "SELECT id, learner_id, deck_id, card_id, card_hash, rating, reviewed_at,"
+                " review_json, previous_state_json FROM review_log"
+                " WHERE :id IS NULL OR learner_id = :id ORDER BY id",
+                params,
+            ).fetchall()
+            after: dict[tuple[int, str, str], str | None] = {
+                (row["learner_id"], row["deck_id"], row["card_id"]): row["state_json"]
+                for row in conn.execute(
+                    "SELECT learner_id, deck_id, card_id, state_json FROM card_states"
+                    " WHERE :id IS NULL OR learner_id = :id",
+                    params,
+                )
+            }
+            conn.execute("COMMIT")
+        result: list[tuple[Learner, ReviewExport]] = []
+        # Newest first: a rating's "after" is the previous_state of the card's next one.
+        for row in reversed(ratings):
+            key = (row["learner_id"], row["deck_id"], row["card_id"])
+            state_text = after.get(key)
+            after[key] = row["previous_state_json"]
+            result.append(
+                (
+                    people[row["learner_id"]],
+                    ReviewExport(
+                        id=row["id"],
+                        deck_id=row["deck_id"],
+                        card_id=row["card_id"],
+                        card_hash=row["card_hash"],
+                        rating=row["rating"],
+                        reviewed_at=from_db_time(row["reviewed_at"]),
+                        review=json.loads(row["review_json"]),
+                        first_review=row["previous_state_json"] is None,
+                        state_after=json.loads(state_text) if state_text else None,
+                    ),
+                )
+            )
+        result.reverse()
         result.sort(key=lambda pair: (pair[0].name.casefold(), pair[0].id))
         return result

@@ -310,6 +310,55 @@ class ReviewRecord:
     first_review: bool
 
 
+@dataclass(frozen=True)
+class ReviewExport:
+    """One flashcard rating with the card's scheduling state after it, for export.
+
+    Attributes:
+        id: Database id.
+        deck_id: The card's deck.
+        card_id: The card's id.
+        card_hash: The card's hash when reviewed.
+        rating: 1 Again, 2 Hard, 3 Good, 4 Easy.
+        reviewed_at: When (UTC).
+        review: The scheduler's review log entry (fsrs `ReviewLog.to_dict()`).
+        first_review: Whether this was the card's first review (a new card).
+        state_after: The scheduler's card state after the rating (fsrs
+            `Card.to_dict()`: `state` 1 learning, 2 review, 3 relearning; `due`; ...),
+            or None if it is not known.
+    """
+
+    id: int
+    deck_id: str
+    card_id: str
+    card_hash: str
+    rating: int
+    reviewed_at: datetime
+    review: dict[str, Any]
+    first_review: bool
+    state_after: dict[str, Any] | None
+
+    @property
+    def due_after(self) -> datetime | None:
+        """When the card came due again after this rating (UTC), if known."""
+        due = (self.state_after or {}).get("due")
+        return datetime.fromisoformat(due).astimezone(UTC) if isinstance(due, str) else None
+
+    @property
+    def interval_days(self) -> float | None:
+        """Days from the rating until the card was due again, if known."""
+        due = self.due_after
+        if due is None:
+            return None
+        return round((due - self.reviewed_at).total_seconds() / 86400, 4)
+
+    @property
+    def state_name(self) -> str | None:
+        """The card's state after the rating: "learning", "review" or "relearning"."""
+        code = (self.state_after or {}).get("state")
+        return {1: "learning", 2: "review", 3: "relearning"}.get(code) if code else None
+
+
 # --------------------------------------------------------------------------- row mappers
 # Each takes a `sqlite3.Row` whose columns carry the names below (see the SELECT lists
 # in the topic modules) and converts stored text, 0/1 integers and JSON to Python values.

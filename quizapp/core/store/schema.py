@@ -207,7 +207,37 @@ _V3: tuple[str, ...] = (
     f" {_remove_attempt('OLD')} END",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# Version 4 (issue 16): what a Learning Record Store has acknowledged, and a stable
+# pseudonymous id per learner for xAPI.
+# * `learners.xapi_id` is a random id (32 hex digits) that identifies the learner to an
+#   LRS as `account.name`, so neither their display name nor a rename ever changes a
+#   statement. A trigger gives every new learner one, whichever code inserts the row;
+#   existing learners get theirs here.
+# * `lrs_acknowledged` holds, per LRS endpoint (its normalised xAPI base URL, never the
+#   credentials), the ids of the statements that LRS acknowledged: `quizapp sync` sends
+#   only the others. Rows are only ever added; losing them only means a resend, which
+#   an LRS answers by dropping what it already holds.
+_V4: tuple[str, ...] = (
+    "ALTER TABLE learners ADD COLUMN xapi_id TEXT",
+    "UPDATE learners SET xapi_id = lower(hex(randomblob(16))) WHERE xapi_id IS NULL",
+    "CREATE UNIQUE INDEX learners_by_xapi_id ON learners (xapi_id)",
+    """
+    CREATE TRIGGER learners_xapi_id AFTER INSERT ON learners
+    WHEN NEW.xapi_id IS NULL BEGIN
+        UPDATE learners SET xapi_id = lower(hex(randomblob(16))) WHERE id = NEW.id;
+    END
+    """,
+    """
+    CREATE TABLE lrs_acknowledged (
+        endpoint TEXT NOT NULL,
+        statement_id TEXT NOT NULL,
+        acknowledged_at TEXT NOT NULL,
+        PRIMARY KEY (endpoint, statement_id)
+    ) WITHOUT ROWID
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 """`MIGRATIONS[n]` takes a database from schema version n to n + 1. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
