@@ -8,6 +8,7 @@ impossible to reproduce or test.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -171,6 +172,8 @@ def deck_queue(
 ) -> tuple[list[StudyCard], dict[str, CardState]]:
     """Read a learner's schedule for a deck and build today's queue from it.
 
+    Cards the learner suspended are left out.
+
     Args:
         store: The score store.
         learner_id: Whose schedule.
@@ -191,7 +194,10 @@ def deck_queue(
             continue
         states[card_id] = CardState(card_id, row.card_hash, fsrs_card)
     seen = store.new_cards_since(learner_id, deck.id, start_of_day(now))
-    queue = build_queue(study_cards(deck), states, now, new_limit=new_limit, new_seen_today=seen)
+    # Suspended cards (the card browser) leave the queue, new or due alike.
+    suspended = store.suspended_cards(learner_id, deck.id)
+    cards = [card for card in study_cards(deck) if card.card_id not in suspended]
+    queue = build_queue(cards, states, now, new_limit=new_limit, new_seen_today=seen)
     return queue, states
 
 
@@ -203,3 +209,46 @@ def next_due(states: Mapping[str, CardState]) -> datetime | None:
 def relearn_soon(state: fsrs.Card, now: datetime) -> bool:
     """True when fsrs brings the card back within the same session (a few minutes)."""
     return state.due - now <= timedelta(minutes=30)
+
+
+def interval_previews(
+    scheduler: FlashcardScheduler, state: fsrs.Card | None, now: datetime
+) -> dict[int, timedelta]:
+    """How long until the card comes back after each rating, as fsrs would schedule it.
+
+    Nothing is saved: each rating is tried on the card's current state.
+
+    Args:
+        scheduler: The learner's scheduler (their desired retention).
+        state: The card's current state, or None for a new card.
+        now: The time of the rating (timezone-aware).
+
+    Returns:
+        Rating (1-4) to the interval until the card is due again.
+    """
+    previews: dict[int, timedelta] = {}
+    for rating in RATINGS:
+        card, _ = scheduler.review(state, rating, now)
+        previews[rating] = card.due - now.astimezone(UTC)
+    return previews
+
+
+def format_interval(interval: timedelta) -> str:
+    """An interval the way Anki's rating buttons show it: `<10m`, `3h`, `4d`, `2.5mo`, `1.1y`.
+
+    Under an hour, minutes rounded up after a `<` (fsrs's learning steps are minutes);
+    under a day, hours; under a month, days; then months and years to one decimal.
+    """
+    seconds = max(0.0, interval.total_seconds())
+    minutes = seconds / 60
+    hours = minutes / 60
+    days = hours / 24
+    if minutes < 60:
+        return f"<{max(1, math.ceil(minutes))}m"
+    if hours < 24:
+        return f"{round(hours)}h"
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}".removesuffix(".0") + "mo"
+    return f"{days / 365:.1f}".removesuffix(".0") + "y"
