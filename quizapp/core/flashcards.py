@@ -141,6 +141,8 @@ def build_queue(
     *,
     new_limit: int,
     new_seen_today: int = 0,
+    review_limit: int | None = None,
+    reviewed_today: int = 0,
 ) -> list[StudyCard]:
     """Today's study queue: cards due now (most overdue first), then new cards.
 
@@ -150,6 +152,8 @@ def build_queue(
         now: The current time.
         new_limit: Most new cards a day.
         new_seen_today: New cards already introduced today.
+        review_limit: Most reviews of due (already learnt) cards a day; None: no limit.
+        reviewed_today: Such reviews already given today.
 
     Returns:
         The cards to study, in order.
@@ -163,12 +167,21 @@ def build_queue(
         elif state.due <= now:
             due.append((state.due, position, card))
     due.sort(key=lambda item: (item[0], item[1]))
+    if review_limit is not None:
+        # The most overdue go first; the rest wait for another day, as in Anki.
+        due = due[: max(0, review_limit - reviewed_today)]
     room = max(0, new_limit - new_seen_today)
     return [card for _, _, card in due] + new[:room]
 
 
 def deck_queue(
-    store: ScoreStore, learner_id: int, deck: Deck, now: datetime, *, new_limit: int
+    store: ScoreStore,
+    learner_id: int,
+    deck: Deck,
+    now: datetime,
+    *,
+    new_limit: int,
+    review_limit: int | None = None,
 ) -> tuple[list[StudyCard], dict[str, CardState]]:
     """Read a learner's schedule for a deck and build today's queue from it.
 
@@ -180,6 +193,7 @@ def deck_queue(
         deck: The deck.
         now: The current time.
         new_limit: Most new cards a day.
+        review_limit: Most reviews of already-learnt cards a day (None: no limit).
 
     Returns:
         The queue, and the stored states by card id.
@@ -193,11 +207,21 @@ def deck_queue(
             # fail the whole deck. The stored row and the review log stay as they were.
             continue
         states[card_id] = CardState(card_id, row.card_hash, fsrs_card)
-    seen = store.new_cards_since(learner_id, deck.id, start_of_day(now))
+    midnight = start_of_day(now)
+    seen = store.new_cards_since(learner_id, deck.id, midnight)
+    reviewed = store.reviews_since(learner_id, deck.id, midnight) if review_limit is not None else 0
     # Suspended cards (the card browser) leave the queue, new or due alike.
     suspended = store.suspended_cards(learner_id, deck.id)
     cards = [card for card in study_cards(deck) if card.card_id not in suspended]
-    queue = build_queue(cards, states, now, new_limit=new_limit, new_seen_today=seen)
+    queue = build_queue(
+        cards,
+        states,
+        now,
+        new_limit=new_limit,
+        new_seen_today=seen,
+        review_limit=review_limit,
+        reviewed_today=reviewed,
+    )
     return queue, states
 
 

@@ -21,10 +21,12 @@ DEFAULT_FILE = """{
   "theme": "textual-dark",
   "learner": null,
   "new_cards_per_day": 20,
+  "max_reviews_per_day": 200,
   "desired_retention": 0.9,
   "xapi_home_page": "https://quizapp.invalid/learners"
 }"""
-"""The settings file as quizapp has always written it for the defaults."""
+"""The settings file as quizapp writes it for the defaults (`max_reviews_per_day` was
+added by issue 15)."""
 
 
 class FormerSettings(BaseModel):
@@ -35,6 +37,7 @@ class FormerSettings(BaseModel):
     theme: str = "textual-dark"
     learner: str | None = None
     new_cards_per_day: int = Field(default=20, ge=0, le=1000)
+    max_reviews_per_day: int = Field(default=200, ge=0, le=10000)
     desired_retention: float = Field(default=0.9, ge=0.7, le=0.99)
     xapi_home_page: str = "https://quizapp.invalid/learners"
 
@@ -58,6 +61,8 @@ def test_defaults_are_written_exactly_as_before(path: Path) -> None:
         {"learner": ""},
         {"theme": "nord", "new_cards_per_day": 0, "desired_retention": 0.7},
         {"new_cards_per_day": 1000, "desired_retention": 0.99},
+        {"max_reviews_per_day": 0},
+        {"max_reviews_per_day": 10000, "new_cards_per_day": 5},
         {"desired_retention": 0.85, "xapi_home_page": "https://lms.example/people"},
     ],
 )
@@ -101,6 +106,10 @@ def test_a_whole_number_written_with_a_fraction_is_accepted(path: Path) -> None:
         ('{"new_cards_per_day": null}', "new_cards_per_day must be a number"),
         ('{"new_cards_per_day": true}', "new_cards_per_day must be a number, not bool"),
         ('{"new_cards_per_day": NaN}', "new_cards_per_day must be a finite number"),
+        ('{"max_reviews_per_day": -5}', "max_reviews_per_day must be from 0 to 10000"),
+        ('{"max_reviews_per_day": 10001}', "max_reviews_per_day must be from 0 to 10000"),
+        ('{"max_reviews_per_day": 9.5}', "max_reviews_per_day must be a whole number"),
+        ('{"max_reviews_per_day": "9"}', "max_reviews_per_day must be a number, not str"),
         ('{"desired_retention": 0.5}', "desired_retention must be from 0.7 to 0.99"),
         ('{"desired_retention": 1}', "desired_retention must be from 0.7 to 0.99"),
         ('{"desired_retention": Infinity}', "desired_retention must be a finite number"),
@@ -138,6 +147,7 @@ def test_an_unreadable_file_gives_the_defaults_and_a_warning(path: Path) -> None
         ("learner", 3),
         ("new_cards_per_day", 5000),
         ("new_cards_per_day", "20"),
+        ("max_reviews_per_day", 20000),
         ("desired_retention", 0.995),
         ("desired_retention", math.nan),
         ("xapi_home_page", b"https://lms.example"),

@@ -1,0 +1,163 @@
+"""Charts of a learner's progress: answers and accuracy per day, flashcard reviews with the
+due forecast, and a year of study days.
+
+The two line/bar charts are `textual-plotext` plots (a Textual widget around plotext)
+with labelled axes and dates; the year is a calendar grid, like the contribution
+calendars of code hosts and Anki's heatmap add-on. Every figure comes from
+`quizapp.core.progress.Progress`, read from the store. Nothing here shows deck text.
+
+Colour is never the only signal: bars and lines carry labels in a legend, and the
+calendar shades cells with different characters (· ░ ▒ ▓ █).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from textual.content import Content
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from quizapp.core.progress import Progress
+from quizapp.core.store import DayActivity
+
+_SHADES = ("·", "░", "▒", "▓", "█")
+"""Calendar cells, from no activity to the busiest quarter of days."""
+
+_WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+
+
+def _date_ticks(days: Sequence[date], every: int = 7) -> tuple[list[int], list[str]]:
+    """Tick positions and labels ("03 Mar") for a day axis: the first day, then every
+    `every` days, and always the last day."""
+    positions = list(range(0, len(days), every))
+    if days and positions[-1] != len(days) - 1:
+        if len(days) - 1 - positions[-1] < every // 2:
+            positions[-1] = len(days) - 1
+        else:
+            positions.append(len(days) - 1)
+    return positions, [days[n].strftime("%d %b") for n in positions]
+
+
+class AnswersChart(PlotextPlot):
+    """Quiz answers per day (bars, left axis) and accuracy (line, right axis, 0-100%)."""
+
+    def show(self, history: Sequence[DayActivity]) -> None:
+        """Draw the chart for these days (oldest first, one entry per day)."""
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        days = [entry.day for entry in history]
+        xs = list(range(len(days)))
+        plt.bar(xs, [entry.answered for entry in history], label="answers", width=0.6)
+        answered = [(n, entry) for n, entry in enumerate(history) if entry.answered]
+        if answered:
+            plt.plot(
+                [n for n, _ in answered],
+                [round(100 * (entry.accuracy or 0)) for _, entry in answered],
+                yside="right",
+                label="% right",
+                marker="dot",
+            )
+        plt.ylim(0, 100, yside="right")
+        plt.ylim(0, max([entry.answered for entry in history] + [4]), yside="left")
+        plt.xticks(*_date_ticks(days))
+        plt.title("Quiz answers per day, and how many were right")
+        plt.xlabel("Date")
+        plt.ylabel("Answers", yside="left")
+        plt.ylabel("% right", yside="right")
+        self.refresh()
+
+
+class FlashcardChart(PlotextPlot):
+    """Flashcard reviews per day over the past days and cards coming due in the next."""
+
+    def show(self, history: Sequence[DayActivity], forecast: Sequence[tuple[date, int]]) -> None:
+        """Draw past reviews (oldest first) and the due forecast (today first)."""
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        past = [entry.day for entry in history]
+        ahead = [day for day, _ in forecast]
+        # Today is in both: the last day of the history and the first of the forecast.
+        days = past + [day for day in ahead if not past or day > past[-1]]
+        index = {day: n for n, day in enumerate(days)}
+        plt.bar(
+            [index[entry.day] for entry in history],
+            [entry.reviewed for entry in history],
+            label="reviewed",
+            width=0.6,
+            marker="sd",
+        )
+        plt.bar(
+            [index[day] for day, _ in forecast],
+            [count for _, count in forecast],
+            label="due",
+            width=0.3,
+            marker="hd",
+        )
+        top = max([entry.reviewed for entry in history] + [c for _, c in forecast] + [4])
+        plt.ylim(0, top)
+        if past:
+            plt.vline(index[past[-1]])
+        plt.xticks(*_date_ticks(days, every=10))
+        plt.title("Flashcards: reviewed per day (past 30 days) and due per day (next 30)")
+        plt.xlabel("Date (the vertical line is today)")
+        plt.ylabel("Cards")
+        self.refresh()
+
+
+class StudyCalendar(Static):
+    """A year of study days: one column per week, one row per weekday, shaded by activity."""
+
+    DEFAULT_CSS = """
+    StudyCalendar { height: auto; }
+    """
+
+    def show(self, year: Sequence[DayActivity], today: date, streak: int) -> None:
+        """Draw the 53 weeks up to `today` from the days with activity."""
+        counts = {entry.day: entry.answered + entry.reviewed for entry in year}
+        busy = sorted(count for count in counts.values() if count)
+        # Quartiles of the active days' counts pick the shade, so a light day still shows.
+        limits = [busy[len(busy) * q // 4] for q in (1, 2, 3)] if busy else []
+
+        def shade(day: date) -> str:
+            count = counts.get(day, 0)
+            if day > today:
+                return " "
+            if not count:
+                return _SHADES[0]
+            return _SHADES[1 + sum(count > limit for limit in limits)]
+
+        last_monday = today - timedelta(days=today.weekday())
+        first_monday = last_monday - timedelta(weeks=52)
+        weeks = [first_monday + timedelta(weeks=n) for n in range(53)]
+        months = [" "] * len(weeks)
+        for n, monday in enumerate(weeks):
+            if monday.day <= 7 and n + 3 <= len(weeks):
+                label = monday.strftime("%b")
+                months[n : n + len(label)] = list(label)
+        lines = ["     " + "".join(months[: len(weeks)])]
+        for weekday in range(7):
+            cells = "".join(shade(monday + timedelta(days=weekday)) for monday in weeks)
+            lines.append(f"{_WEEKDAYS[weekday]:<4} {cells}")
+        studied = sum(1 for day, count in counts.items() if count and day <= today)
+        days_word = "day" if streak == 1 else "days"
+        summary = (
+            f"Studied on {studied} of the last 365 days. Current streak: {streak} {days_word}."
+        )
+        legend = "Less " + " ".join(_SHADES) + " More   (· = no study that day)"
+        self.update(Content("\n".join([summary, "", *lines, "", legend])))
+
+
+def show_progress(
+    progress: Progress,
+    answers: AnswersChart,
+    flashcards: FlashcardChart,
+    calendar: StudyCalendar,
+) -> None:
+    """Fill the three charts from one `Progress`."""
+    answers.show(progress.history)
+    flashcards.show(progress.history, progress.forecast)
+    calendar.show(progress.year, progress.today, progress.streak)
