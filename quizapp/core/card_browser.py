@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+
+import fsrs
 
 from quizapp.core.model import Card, Deck, FlashCard
 from quizapp.core.quiz import QuizSession, QuizSettings
-from quizapp.core.store import BrowserRow, IndexedCard, Mistake, ScoreStore
+from quizapp.core.store import BrowserRow, CardAnswer, IndexedCard, Mistake, ScoreStore
 
 CARD_TYPES: tuple[str, ...] = ("single", "multi", "true_false", "typed", "order", "flashcard")
 """Every card type, in the order the browser's type filter offers them."""
@@ -133,3 +136,66 @@ def practice_sessions(selected: Iterable[SelectedCard], seed: int = 0) -> list[Q
         QuizSession(deck=deck, card_ids=card_ids, settings=settings)
         for deck, card_ids in groups.values()
     ]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A flashcard's schedule for one learner, as the browser shows it.
+
+    Attributes:
+        state: "Learning", "Review" or "Relearning" (fsrs's card states).
+        due: When it is next due (UTC).
+        stability: Days until recall drops to 90% (fsrs stability), if known yet.
+        difficulty: fsrs difficulty, 1 (easy) to 10 (hard), if known yet.
+        last_review: When it was last rated (UTC).
+    """
+
+    state: str
+    due: datetime
+    stability: float | None
+    difficulty: float | None
+    last_review: datetime
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    """What the store holds about one card for one learner.
+
+    Attributes:
+        answers: Every counted answer, newest first.
+        schedule: The flashcard schedule, or None when never reviewed (or unreadable).
+        suspended: Whether the learner suspended the card.
+    """
+
+    answers: list[CardAnswer]
+    schedule: Schedule | None
+    suspended: bool
+
+
+def card_record(store: ScoreStore, learner_id: int, deck_id: str, card_id: str) -> CardRecord:
+    """Read a card's answers, schedule and suspension for a learner (blocking)."""
+    stored = store.card_states(learner_id, deck_id).get(card_id)
+    schedule = None
+    if stored is not None:
+        try:
+            card = fsrs.Card.from_dict(stored.state)
+        except (KeyError, TypeError, ValueError):
+            card = None  # a state this fsrs cannot read: shown as not scheduled
+        if card is not None:
+            schedule = Schedule(
+                state=card.state.name,
+                due=stored.due,
+                stability=card.stability,
+                difficulty=card.difficulty,
+                last_review=stored.updated_at,
+            )
+    return CardRecord(
+        answers=store.card_answers(learner_id, deck_id, card_id),
+        schedule=schedule,
+        suspended=card_id in store.suspended_cards(learner_id, deck_id),
+    )
+
+
+def can_suspend(deck: Deck, card: Card) -> bool:
+    """Whether a card is studied as a flashcard, so suspending it means something."""
+    return isinstance(card, FlashCard) or deck.flashcards_include_quiz

@@ -276,3 +276,23 @@ def format_interval(interval: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f}".removesuffix(".0") + "mo"
     return f"{days / 365:.1f}".removesuffix(".0") + "y"
+
+
+def rating_labels(
+    scheduler: FlashcardScheduler, state: CardState | None, now: datetime
+) -> dict[int, str]:
+    """What each rating key would do to a card, as the rating keys show it.
+
+    Args:
+        scheduler: The learner's scheduler.
+        state: The card's stored state (None for a new card).
+        now: The time of the rating.
+
+    Returns:
+        Rating (1-4) to e.g. "Again <10m", "Good 4d".
+    """
+    previews = interval_previews(scheduler, state.fsrs_card if state else None, now)
+    return {
+        rating: f"{RATING_NAMES[rating]} {format_interval(interval)}"
+        for rating, interval in previews.items()
+    }

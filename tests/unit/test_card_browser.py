@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 from quizapp.core.card_browser import (
+    can_suspend,
+    card_record,
     deck_index_hash,
     indexed_card,
     practice_sessions,
@@ -23,6 +25,7 @@ from quizapp.core.flashcards import (
     deck_queue,
     format_interval,
     interval_previews,
+    rating_labels,
     study_cards,
 )
 from quizapp.core.loader import load_decks
@@ -328,3 +331,44 @@ def test_load_progress_for_a_learner_with_weeks_of_history(
     assert progress.streak == 3
     assert len(progress.forecast) == 30
     assert progress.study_days == {progress.today - timedelta(days=n) for n in studied}
+
+
+def test_rating_labels_name_each_key_with_its_interval() -> None:
+    labels = rating_labels(FlashcardScheduler(), None, NOW)
+    assert labels[1] == "Again <1m" and labels[3] == "Good <10m"
+    assert labels[4].startswith("Easy ") and labels[4].endswith("d")
+
+
+def test_card_record_reads_answers_schedule_and_suspension(
+    store: ScoreStore, bundled: list[Deck]
+) -> None:
+    deck = next(d for d in bundled if study_cards(d))
+    study = study_cards(deck)[0]
+    ann = store.add_learner("Ann").id
+    empty = card_record(store, ann, deck.id, study.card_id)
+    assert (empty.answers, empty.schedule, empty.suspended) == ([], None, False)
+
+    scheduler = FlashcardScheduler()
+    state, log = scheduler.review(None, 3, NOW)
+    store.record_review(
+        ann,
+        deck.id,
+        study.card_id,
+        card_hash=study.card_hash,
+        state=state.to_dict(),
+        due=state.due,
+        rating=3,
+        reviewed_at=NOW,
+        review=log.to_dict(),
+        previous_state=None,
+    )
+    store.suspend_card(ann, deck.id, study.card_id, True)
+    record = card_record(store, ann, deck.id, study.card_id)
+    assert record.suspended
+    assert record.schedule is not None
+    assert record.schedule.state == state.state.name == "Learning"
+    assert record.schedule.due == state.due
+    assert record.schedule.stability == state.stability
+    assert record.schedule.difficulty == state.difficulty
+    assert record.schedule.last_review == NOW
+    assert can_suspend(deck, deck.card(study.card_id))
