@@ -9,7 +9,6 @@ from pathlib import Path
 
 import fsrs
 import pytest
-import yaml
 
 from quizapp.core.card_browser import (
     can_suspend,
@@ -32,46 +31,9 @@ from quizapp.core.loader import load_decks
 from quizapp.core.model import Deck
 from quizapp.core.progress import current_streak, forecast, load_progress
 from quizapp.core.store import CardFilters, ScoreStore
+from tests.helpers.deck_text import BUNDLED, cards_containing
 
-REPO = Path(__file__).resolve().parents[2]
-BUNDLED = REPO / "decks"
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
-
-# Keys of a card that hold text a learner reads (everything but ids, topic and sources).
-_TEXT_KEYS = (
-    "prompt",
-    "front",
-    "back",
-    "explanation",
-    "choices",
-    "answer",
-    "answers",
-    "accepted",
-    "steps",
-)
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    if isinstance(value, dict):
-        return [text for key in ("text", "feedback") for text in _strings(value.get(key))]
-    return []
-
-
-def cards_containing(word: str) -> set[tuple[str, str]]:
-    """(deck id, card id) of every bundled card whose text contains `word`, any case,
-    read straight from the YAML files (no quizapp code involved)."""
-    found = set()
-    for path in sorted(BUNDLED.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for card in raw["cards"]:
-            text = " ".join(t for key in _TEXT_KEYS for t in _strings(card.get(key)))
-            if word.lower() in text.lower():
-                found.add((raw["id"], card["id"]))
-    return found
 
 
 @pytest.fixture(scope="module")
