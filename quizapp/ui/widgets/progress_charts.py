@@ -15,12 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
-from quizapp.core.progress import Progress
+from quizapp.core.progress import Progress, load_progress
 from quizapp.core.store import DayActivity
+from quizapp.ui.context import app_context
 
 _SHADES = ("·", "░", "▒", "▓", "█")
 """Calendar cells, from no activity to the busiest quarter of days."""
@@ -151,13 +156,56 @@ class StudyCalendar(Static):
         self.update(Content("\n".join([summary, "", *lines, "", legend])))
 
 
-def show_progress(
-    progress: Progress,
-    answers: AnswersChart,
-    flashcards: FlashcardChart,
-    calendar: StudyCalendar,
-) -> None:
-    """Fill the three charts from one `Progress`."""
-    answers.show(progress.history)
-    flashcards.show(progress.history, progress.forecast)
-    calendar.show(progress.year, progress.today, progress.streak)
+class ProgressCharts(Vertical):
+    """The three charts of a learner's progress, read from the store when mounted."""
+
+    DEFAULT_CSS = """
+    ProgressCharts { height: auto; }
+    ProgressCharts PlotextPlot { height: 16; min-width: 60; }
+    ProgressCharts .section { margin-top: 1; }
+    """
+
+    def __init__(self, learner_id: int, *, id: str | None = None) -> None:
+        """Create the charts for a learner (figures are read on a thread once mounted)."""
+        super().__init__(id=id)
+        self.learner_id = learner_id
+        self.progress: Progress | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Progress over time", "bold"), classes="section")
+        yield Static("Reading your progress…", id="progress-status", markup=False)
+        yield AnswersChart(id="chart-answers")
+        yield FlashcardChart(id="chart-flashcards")
+        yield Static(Content.styled("Study days", "bold"), classes="section")
+        yield StudyCalendar(id="chart-calendar", markup=False)
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
+    def _load(self) -> None:
+        context = app_context(self)
+        progress = load_progress(context.store, self.learner_id, context.now())
+        self.app.call_from_thread(self.show, progress)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "progress" and event.state == WorkerState.ERROR:
+            self.query_one("#progress-status", Static).update(
+                Content(f"Could not read your progress: {event.worker.error}")
+            )
+
+    def show(self, progress: Progress) -> None:
+        """Draw every chart from one `Progress`."""
+        self.progress = progress
+        answered = sum(day.answered for day in progress.history)
+        reviewed = sum(day.reviewed for day in progress.history)
+        due = sum(count for _, count in progress.forecast)
+        self.query_one("#progress-status", Static).update(
+            Content(
+                f"Last 30 days: {answered} quiz answers, {reviewed} flashcard reviews."
+                f" Due in the next 30 days: {due} flashcards."
+            )
+        )
+        self.query_one(AnswersChart).show(progress.history)
+        self.query_one(FlashcardChart).show(progress.history, progress.forecast)
+        self.query_one(StudyCalendar).show(progress.year, progress.today, progress.streak)
