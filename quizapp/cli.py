@@ -18,7 +18,7 @@ from quizapp.core import paths
 from quizapp.core.store import StoreError
 
 if TYPE_CHECKING:
-    from quizapp.core.loader import LoadResult
+    from quizapp.core.decks.loading import LoadResult
 
 # The loader and the deck models (pydantic, YAML) are imported by the subcommands that
 # use them: the app itself loads decks in a worker once its first frame is on screen.
@@ -102,11 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--output", metavar="FILE", type=Path, help="write to FILE (mode 0600) instead of stdout"
     )
+    _add_export_deck_parser(sub, common)
+    _add_serve_parser(sub, common)
     return parser
 
 
 def _load(args: argparse.Namespace, explicit: Sequence[Path] = ()) -> LoadResult:
-    from quizapp.core.loader import expand_paths, load_decks
+    from quizapp.core.decks.loading import expand_paths, load_decks
 
     if explicit:
         return load_decks(expand_paths(explicit))
@@ -146,7 +148,7 @@ def cmd_decks(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """`quizapp schema`: the deck JSON Schema, for editors."""
-    from quizapp.core.model import deck_json_schema
+    from quizapp.core.decks.model import deck_json_schema
 
     print(json.dumps(deck_json_schema(), indent=2))
     return 0
@@ -255,6 +257,109 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_export_deck_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    export_deck = sub.add_parser(
+        "export-deck",
+        parents=[common],
+        help="write a deck for another app: an Anki package (.apkg) for phones",
+    )
+    export_deck.add_argument("deck", metavar="DECK", help="the deck's id (see `quizapp decks`)")
+    export_deck.add_argument(
+        "--format", choices=("apkg",), default="apkg", help="output format (default: apkg)"
+    )
+    export_deck.add_argument(
+        "--output", metavar="FILE", type=Path, help="write to FILE (default: DECK.apkg, mode 0600)"
+    )
+
+
+def cmd_export_deck(args: argparse.Namespace) -> int:
+    """`quizapp export-deck DECK --format apkg`: one Anki note per card."""
+    from quizapp.core.anki_export import write_apkg
+
+    loaded = _load(args)
+    decks = {deck.id: deck for deck in loaded.decks}
+    deck = decks.get(args.deck)
+    if deck is None:
+        for error in loaded.errors:
+            print(error, file=sys.stderr)
+        known = ", ".join(decks) or "none loaded"
+        print(f"quizapp: no deck with the id {args.deck!r} (decks: {known})", file=sys.stderr)
+        return 2
+    output = args.output if args.output is not None else Path(f"{deck.id}.apkg")
+    try:
+        count = write_apkg(deck, output)
+    except OSError as error:
+        print(f"quizapp: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {count} note(s) from {deck.id!r} to {output}", file=sys.stderr)
+    return 0
+
+
+def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the app in web browsers (needs the web extra: pip install 'quizapp[web]')",
+        description="Serve the app in web browsers; each browser tab runs its own copy of"
+        " the app, all sharing one data folder. Only this computer can connect unless"
+        " --host says otherwise, and then an access code is required: put it in the"
+        " environment variable QUIZAPP_ACCESS_CODE or in a file (--access-code-file).",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this computer only;"
+        " 0.0.0.0 for every network address, which needs an access code)",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--access-code-file",
+        metavar="FILE",
+        type=Path,
+        help="read the access code from the first line of FILE (instead of $QUIZAPP_ACCESS_CODE)",
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """`quizapp serve`: the app in the browser, local only unless an access code is set."""
+    from quizapp.web.access import (
+        ServeError,
+        check_access,
+        is_loopback_host,
+        open_listening_socket,
+        read_access_code,
+    )
+
+    try:
+        code = read_access_code(args.access_code_file)
+        check_access(args.host, code)
+    except ServeError as error:
+        print(f"quizapp: {error}", file=sys.stderr)
+        return 2
+    try:
+        from quizapp.web.gate import AccessGate
+        from quizapp.web.server import QuizServer, app_command
+    except ImportError as error:
+        print(
+            f"quizapp: serving in a browser needs the web extra ({error.name} is missing):"
+            " pip install 'quizapp[web]'",
+            file=sys.stderr,
+        )
+        return 2
+    data_folder = paths.data_dir(args.data_dir)
+    try:
+        sock = open_listening_socket(args.host, args.port)
+    except ServeError as error:
+        print(f"quizapp: {error}", file=sys.stderr)
+        return 2
+    gate = AccessGate(code, local_only=is_loopback_host(args.host))
+    server = QuizServer(
+        app_command(data_folder, args.decks), gate, host=args.host, port=sock.getsockname()[1]
+    )
+    server.serve_on(sock)
+    return 0
+
+
 COMMANDS = {
     None: cmd_run,
     "validate": cmd_validate,
@@ -263,6 +368,8 @@ COMMANDS = {
     "lint": cmd_lint,
     "export": cmd_export,
     "report": cmd_report,
+    "export-deck": cmd_export_deck,
+    "serve": cmd_serve,
 }
 
 

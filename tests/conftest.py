@@ -13,6 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests must never flake: every run tries the same examples (derandomize), no
+# example database carries failures from one run or machine to the next, and a slow
+# example on a busy machine is not a failure (deadline). Loaded here, before any test
+# module is imported, because a module's `@settings(...)` copies the default profile
+# when it is created. tests/unit/test_property_tests.py checks that every test got it.
+settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+settings.load_profile("deterministic")
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"

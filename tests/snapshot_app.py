@@ -15,8 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioButton
 
 from quizapp.core import paths, recording
-from quizapp.core.loader import load_decks
-from quizapp.core.model import Deck, MultiCard, OrderCard, QuizCard, SingleCard, TrueFalseCard
+from quizapp.core.decks.loading import load_decks
+from quizapp.core.decks.model import Deck, MultiCard, OrderCard, QuizCard, SingleCard, TrueFalseCard
 from quizapp.core.quiz import QuizSession, QuizSettings
 from quizapp.core.settings import Settings, save_settings
 from quizapp.core.store import Learner, ScoreStore
@@ -166,7 +166,7 @@ def screen_text(app: QuizApp) -> str:
 
 async def open_setup(pilot: Pilot[object]) -> None:
     """From Home (deck table focused), open the set-up dialog of the highlighted deck."""
-    from quizapp.ui.screens.setup import QuizSetupModal
+    from quizapp.ui.dialogs.setup import QuizSetupModal
 
     await pilot.press("enter")
     await settle(pilot)

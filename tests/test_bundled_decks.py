@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
+from quizapp.core.decks.loading import LoadResult, load_decks
+from quizapp.core.decks.model import MISSION_TOPICS, Card, Deck
 from quizapp.core.lint import unexpected_numbers
-from quizapp.core.loader import LoadResult, load_decks
-from quizapp.core.model import MISSION_TOPICS, Card, Deck
 from quizapp.core.paths import bundled_decks_dir
 from quizapp.core.readability import card_grade, deck_grade
 

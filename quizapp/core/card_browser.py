@@ -12,10 +12,11 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import fsrs
 
-from quizapp.core.model import Card, Deck, FlashCard
+from quizapp.core.decks.model import Card, Deck, FlashCard
 from quizapp.core.quiz import QuizSession, QuizSettings
 from quizapp.core.store import BrowserRow, CardAnswer, IndexedCard, Mistake, ScoreStore
 
@@ -178,7 +179,7 @@ def card_record(store: ScoreStore, learner_id: int, deck_id: str, card_id: str) 
     schedule = None
     if stored is not None:
         try:
-            card = fsrs.Card.from_dict(stored.state)
+            card = fsrs.Card.from_dict(cast("fsrs.card.CardDict", stored.state))
         except (KeyError, TypeError, ValueError):
             card = None  # a state this fsrs cannot read: shown as not scheduled
         if card is not None:

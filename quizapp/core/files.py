@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import IO, Any, BinaryIO, TextIO, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -61,10 +61,36 @@ def write_private_atomic(path: Path, write: Callable[[TextIO], T], *, replace: b
         FileExistsError: `replace` is False and `path` exists.
         OSError: The file cannot be written.
     """
+    return _write_atomic(
+        path, binary=False, replace=replace, write=cast(Callable[[IO[Any]], T], write)
+    )
+
+
+def write_private_atomic_bytes(path: Path, write: Callable[[BinaryIO], T]) -> T:
+    """Like `write_private_atomic`, for a binary file (an Anki package, a zip).
+
+    Args:
+        path: The file to write (replaced if it exists); its folder must exist.
+        write: Writes the content to the open binary file; its return value is passed back.
+
+    Returns:
+        What `write` returned.
+
+    Raises:
+        OSError: The file cannot be written.
+    """
+    return _write_atomic(path, binary=True, replace=True, write=cast(Callable[[IO[Any]], T], write))
+
+
+def _write_atomic(path: Path, *, binary: bool, replace: bool, write: Callable[[IO[Any]], T]) -> T:
     path = Path(path)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        if binary:
+            handle: IO[Any] = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with handle:
             result = write(handle)
             handle.flush()
             os.fsync(handle.fileno())

@@ -1,6 +1,6 @@
 """Content checks for decks, beyond what the schema can say (`quizapp lint`).
 
-The schema (`quizapp.core.model`) decides whether a deck *can* be read. Lint decides
+The schema (`quizapp.core.decks.model`) decides whether a deck *can* be read. Lint decides
 whether it *should* be shipped to patients and caregivers: plain enough to read, free of
 sales language, sourced, balanced and complete. Every check has a name, and every finding
 is printed as `file:line: [check-name] message` so an editor can jump to it.
@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import yaml
 
-from quizapp.core.loader import LoadResult
-from quizapp.core.model import MISSION_TOPICS, Card, Deck
+from quizapp.core.decks.loading import LoadResult
+from quizapp.core.decks.model import MISSION_TOPICS, Card, Deck
 from quizapp.core.readability import card_grade, deck_grade
 
 Severity = Literal["error", "warning"]
@@ -478,7 +478,7 @@ class _Linter:
     def missing_topic(self) -> None:
         audience = self.deck.audience
         if audience == "patient":
-            counts = Counter(card.topic for card in self.deck.quiz_cards)
+            counts = Counter[str](card.topic for card in self.deck.quiz_cards)
             for topic in MISSION_TOPICS:
                 if counts[topic] == 0:
                     self.add(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import textstat
 
-from quizapp.core.model import Card, Deck
+from quizapp.core.decks.model import Card, Deck
 
 
 def reading_text(card: Card) -> str:

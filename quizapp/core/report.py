@@ -32,8 +32,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
+from quizapp.core.decks.model import Deck
 from quizapp.core.files import write_private_atomic
-from quizapp.core.model import Deck
 from quizapp.core.stats import CriticalItem, learner_stats
 from quizapp.core.store import Attempt, ScoreStore
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
-from quizapp.core.model import TOPIC_TITLES, Deck
+from quizapp.core.decks.model import TOPIC_TITLES, Deck
 from quizapp.core.store import AnswerRecord, Attempt, Learner, ScoreStore, TopicAccuracy
 
 REVIEW_DAYS = 14
@@ -432,7 +432,9 @@ def _critical_items(
     for deck_id in attempted:
         deck = decks.get(deck_id)
         if deck is not None:
-            cards = [(card.id, card.topic) for card in deck.quiz_cards if card.critical]
+            cards: list[tuple[str, str]] = [
+                (card.id, card.topic) for card in deck.quiz_cards if card.critical
+            ]
         else:
             cards = sorted(
                 (t.card_id, t.latest.topic)

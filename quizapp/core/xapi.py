@@ -59,7 +59,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import quote, urlsplit
 
-from quizapp.core.model import (
+from quizapp.core.decks.model import (
     Deck,
     MultiCard,
     OrderCard,

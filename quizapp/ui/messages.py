@@ -10,8 +10,8 @@ from textual.message import Message
 if TYPE_CHECKING:
     # Annotations only: importing the loader and the deck models (pydantic) here would
     # put them before the first frame, which needs neither.
-    from quizapp.core.loader import DeckError
-    from quizapp.core.model import Deck
+    from quizapp.core.decks.errors import DeckError
+    from quizapp.core.decks.model import Deck
     from quizapp.core.store import Learner
 
 
@@ -33,3 +33,10 @@ class LearnerChanged(Message):
     """A learner was chosen (or created, renamed)."""
 
     learner: Learner
+
+
+@dataclass
+class QuizRequested(Message):
+    """Start (or resume) a quiz on a deck (from the command palette)."""
+
+    deck_id: str

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from quizapp.core.deck_cache import DeckCache
-from quizapp.core.loader import _BaseLoader, load_deck
+from quizapp.core.decks.cache import DeckCache
+from quizapp.core.decks.loading import load_deck
+from quizapp.core.decks.safe_yaml import BaseSafeLoader
 from tests.benchmarks.common import Result, interleaved, median, timed
 from tests.benchmarks.generate import write_library
 
@@ -26,7 +27,7 @@ def bench_load(workdir: Path, *, cards: int = 10_000, reps: int = 5) -> list[Res
     load_deck(path, warm)
 
     def raw() -> float:
-        return timed(lambda: yaml.load(path.read_bytes().decode("utf-8"), Loader=_BaseLoader))
+        return timed(lambda: yaml.load(path.read_bytes().decode("utf-8"), Loader=BaseSafeLoader))
 
     def no_cache() -> float:
         return timed(lambda: load_deck(path))

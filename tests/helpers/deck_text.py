@@ -10,6 +10,11 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's safe loader, as the app uses when PyYAML has it: the pure-Python one refuses
+# a `?` inside a flow mapping (`{id: x, section: Does naloxone reverse any overdose?}`),
+# which the bundled caregiver deck has and libyaml reads as plain text.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "decks"
 
@@ -41,7 +46,7 @@ def cards_containing(word: str, folder: Path = BUNDLED) -> set[tuple[str, str]]:
     """(deck id, card id) of every card in `folder` whose text contains `word`, any case."""
     found = set()
     for path in sorted(folder.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         for card in raw["cards"]:
             text = " ".join(t for key in TEXT_KEYS for t in _strings(card.get(key)))
             if word.lower() in text.lower():

@@ -18,8 +18,8 @@ import pytest
 from textual.pilot import Pilot
 
 from quizapp.core import paths
+from quizapp.core.decks.loading import load_decks
 from quizapp.core.flashcards import FlashcardScheduler
-from quizapp.core.loader import load_decks
 from quizapp.core.settings import Settings, save_settings
 from quizapp.core.store import ScoreStore
 from quizapp.ui.app import QuizApp, make_app

@@ -21,9 +21,9 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from quizapp.core import paths
+from quizapp.core.decks.loading import load_decks
+from quizapp.core.decks.model import Deck
 from quizapp.core.flashcards import deck_queue
-from quizapp.core.loader import load_decks
-from quizapp.core.model import Deck
 from quizapp.core.settings import Settings, save_settings
 from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.app import QuizApp, make_app

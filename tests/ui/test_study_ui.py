@@ -22,7 +22,6 @@ from snapshot_app import (
     load_deck,
     new_app,
     screen_text,
-    seed_learner,
     settle,
 )
 from textual.pilot import Pilot
@@ -119,13 +118,14 @@ async def test_slash_focuses_search_enter_opens_a_card_escape_goes_back(
     app = new_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browser(pilot)
-        await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab")
-        assert isinstance(app.focused, DataTable)
+        table = screen.query_one("#browser-table", DataTable)
+        table.focus()
+        await pilot.pause()
         await pilot.press("slash")
         assert isinstance(app.focused, Input) and app.focused.id == "browser-query"
-        await pilot.press("tab")
-        # Into the table and open the first card (deck order).
-        app.screen.query_one("#browser-table", DataTable).focus()
+        # Enter on the table opens the highlighted card (the first, in deck order).
+        table.focus()
+        await pilot.pause()
         await pilot.press("enter")
         await settle(pilot)
         detail = app.screen
@@ -158,7 +158,9 @@ async def test_filters_wrong_last_time_and_practise_the_found_cards(
         quiz = app.screen
         assert isinstance(quiz, QuizScreen), app.screen_stack
         # Deck order, just the found cards, feedback after each answer.
-        assert quiz.session.card_ids == [c.id for c in deck.cards if c.id in {"q-single", "q-typed"}]
+        assert quiz.session.card_ids == [
+            c.id for c in deck.cards if c.id in {"q-single", "q-typed"}
+        ]
         assert quiz.session.settings.mode == "review"
 
 
@@ -335,16 +337,32 @@ def seed_weeks(data_dir: Path, learner: Learner) -> None:
         attempt = store.start_attempt(learner.id, deck.id, "1", deck.title, "practice", {})
         for n, card in enumerate(quiz):
             store.record_answer(
-                attempt, deck_id=deck.id, card_id=card.id, card_hash=card.content_hash(),
-                topic=card.topic, critical=card.critical, response="x",
-                correct=(n + days_ago) % 3 != 0, points=1.0, elapsed_ms=1500,
+                attempt,
+                deck_id=deck.id,
+                card_id=card.id,
+                card_hash=card.content_hash(),
+                topic=card.topic,
+                critical=card.critical,
+                response="x",
+                correct=(n + days_ago) % 3 != 0,
+                points=1.0,
+                elapsed_ms=1500,
             )
         store.finish_attempt(attempt, 1.0, float(len(quiz)), None)
-        card_state, log = scheduler.review_card(fsrs.Card(card_id=0, due=clock[0]), fsrs.Rating.Good, clock[0])
+        card_state, log = scheduler.review_card(
+            fsrs.Card(card_id=0, due=clock[0]), fsrs.Rating.Good, clock[0]
+        )
         store.record_review(
-            learner.id, deck.id, f"f-{days_ago}", card_hash="h", state=card_state.to_dict(),
-            due=card_state.due + timedelta(days=days_ago % 9), rating=3, reviewed_at=clock[0],
-            review=log.to_dict(), previous_state=None,
+            learner.id,
+            deck.id,
+            f"f-{days_ago}",
+            card_hash="h",
+            state=card_state.to_dict(),
+            due=card_state.due + timedelta(days=days_ago % 9),
+            rating=3,
+            reviewed_at=clock[0],
+            review=log.to_dict(),
+            previous_state=None,
         )
 
 

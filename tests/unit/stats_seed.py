@@ -49,8 +49,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from quizapp.core.loader import load_deck
-from quizapp.core.model import Deck
+from quizapp.core.decks.loading import load_deck
+from quizapp.core.decks.model import Deck
 from quizapp.core.store import ScoreStore
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)

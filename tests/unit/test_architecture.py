@@ -39,8 +39,8 @@ def probe() -> dict[str, list[str]]:
 
 
 def test_core_never_imports_textual_or_rich(probe: dict[str, list[str]]) -> None:
-    assert "quizapp.core.model" in probe["modules"]
-    assert "quizapp.core.loader" in probe["modules"]
+    assert "quizapp.core.decks.model" in probe["modules"]
+    assert "quizapp.core.decks.loading" in probe["modules"]
     for name in FORBIDDEN_IN_CORE:
         assert name not in probe["loaded"], (
             f"importing quizapp.core pulls in {name!r}; keep UI code in quizapp.ui"
@@ -55,3 +55,39 @@ def test_every_core_module_is_imported(probe: dict[str, list[str]]) -> None:
         if p.stem != "__init__"
     }
     assert on_disk <= set(probe["modules"])
+
+
+def _tool(name: str) -> str:
+    """The path of a console script installed beside this interpreter (the test extra)."""
+    path = Path(sys.executable).parent / name
+    assert path.exists(), f"{name} is missing: install the test extra (pip install -e '.[test]')"
+    return str(path)
+
+
+def test_import_contracts_hold() -> None:
+    """cli above ui/web above core; the core never imports textual; the UI never sqlite3/yaml/fsrs.
+
+    The contracts live in pyproject.toml ([tool.importlinter]); lint-imports prints which
+    import chain breaks one.
+    """
+    result = subprocess.run(
+        [_tool("lint-imports"), "--no-cache"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower().replace("0 broken", ""), result.stdout
+
+
+def test_mypy_strict_passes() -> None:
+    """The whole package type-checks under mypy --strict (configured in pyproject.toml)."""
+    result = subprocess.run(
+        [_tool("mypy"), "--no-incremental", "--cache-dir", "/dev/null"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -27,7 +27,7 @@ def _check(results: list[Result]) -> None:
 
 
 def test_generated_decks_are_valid(tmp_path: Path) -> None:
-    from quizapp.core.loader import load_decks
+    from quizapp.core.decks.loading import load_decks
 
     files = write_library(tmp_path, cards=25, decks=2)
     result = load_decks(files)

@@ -19,6 +19,8 @@ from quizapp.core.card_browser import (
     resolve,
     sync_index,
 )
+from quizapp.core.decks.loading import load_decks
+from quizapp.core.decks.model import Deck
 from quizapp.core.flashcards import (
     FlashcardScheduler,
     deck_queue,
@@ -27,8 +29,6 @@ from quizapp.core.flashcards import (
     rating_labels,
     study_cards,
 )
-from quizapp.core.loader import load_decks
-from quizapp.core.model import Deck
 from quizapp.core.progress import current_streak, forecast, load_progress
 from quizapp.core.store import CardFilters, ScoreStore
 from tests.helpers.deck_text import BUNDLED, cards_containing

@@ -14,7 +14,7 @@ import yaml
 
 from quizapp import __version__
 from quizapp.cli import main
-from quizapp.core import loader
+from quizapp.core.decks import safe_yaml
 from tests.conftest import run_quizapp as run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,7 +87,7 @@ def test_validate_huge_file(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         handle.write(SAMPLE.read_bytes())
         handle.write(b"# " + b"x" * 1000 + b"\n")
-        handle.truncate(loader.MAX_DECK_BYTES + 1)
+        handle.truncate(safe_yaml.MAX_DECK_BYTES + 1)
     proc = run("validate", path)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr

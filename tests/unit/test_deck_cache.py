@@ -19,10 +19,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.core import deck_cache, loader, paths
-from quizapp.core.deck_cache import DeckCache
-from quizapp.core.loader import DeckLoadError, load_deck, load_decks
-from quizapp.core.model import Deck
+from quizapp.core import paths
+from quizapp.core.decks import cache as deck_cache
+from quizapp.core.decks import loading, safe_yaml
+from quizapp.core.decks.cache import DeckCache
+from quizapp.core.decks.errors import DeckLoadError
+from quizapp.core.decks.loading import load_deck, load_decks
+from quizapp.core.decks.model import Deck
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "data" / "decks" / "valid" / "sample.yaml"
@@ -47,7 +50,7 @@ def no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(path: Path, text: str) -> object:
         raise AssertionError(f"{path} was parsed, not read from the cache")
 
-    monkeypatch.setattr(loader, "parse_yaml", refuse)
+    monkeypatch.setattr(loading, "parse_yaml", refuse)
 
 
 def _fresh() -> DeckCache:
@@ -89,7 +92,7 @@ def test_warm_load_uses_the_entry_without_parsing(deck_file: Path, no_yaml: None
     with pytest.raises(AssertionError, match="was parsed"):
         load_deck(deck_file)  # the parser really is unusable
     # Written by an earlier run (the parser is off now, so write it the way a run would).
-    stat, data = loader._read_deck_file(deck_file)
+    stat, data = safe_yaml.read_deck_file(deck_file)
     deck = Deck.model_validate(yaml.safe_load(data))
     assert DeckCache().put(deck_file, stat, data, deck)
 
@@ -114,7 +117,7 @@ def test_cached_deck_is_the_same_as_a_parsed_one() -> None:
 def test_load_decks_with_a_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     cold = load_decks(BUNDLED, cache=_fresh())
     assert not cold.errors and len(cold.decks) == len(BUNDLED)
-    monkeypatch.setattr(loader, "parse_yaml", lambda *a: pytest.fail("parsed on a warm run"))
+    monkeypatch.setattr(loading, "parse_yaml", lambda *a: pytest.fail("parsed on a warm run"))
     cache = _fresh()
     seen: list[int] = []
     warm = load_decks(BUNDLED, cache=cache, progress=lambda result: seen.append(len(result.decks)))
@@ -200,7 +203,7 @@ def test_version_change_invalidates(
 
 
 def _header(deck_file: Path) -> bytes:
-    stat, data = loader._read_deck_file(deck_file)
+    stat, data = safe_yaml.read_deck_file(deck_file)
     return json.dumps(DeckCache.key(deck_file, stat, data)).encode()
 
 
@@ -339,15 +342,19 @@ def test_plain_construction_matches_pyyaml(document: dict, flow: bool) -> None:
     text = yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True)
     if "&" in text:  # anchors take the normal path, not the one under test
         return
-    assert loader.parse_yaml(Path("x.yaml"), text) == yaml.load(text, Loader=loader._BaseLoader)
+    assert safe_yaml.parse_yaml(Path("x.yaml"), text) == yaml.load(
+        text, Loader=safe_yaml.BaseSafeLoader
+    )
 
 
 def test_plain_construction_handles_merge_and_tagged_keys() -> None:
     text = "a: {<<: {x: 1, y: 2}, y: 3}\n1: one\n? [k]\n: v\n"
     with pytest.raises(DeckLoadError):  # a list key cannot be a dict key: a clean error
-        loader.parse_yaml(Path("x.yaml"), text)
+        safe_yaml.parse_yaml(Path("x.yaml"), text)
     text = "a: {<<: {x: 1, y: 2}, y: 3}\n1: one\nz: !!str 5\nd: 2026-01-02\n"
-    assert loader.parse_yaml(Path("x.yaml"), text) == yaml.load(text, Loader=loader._BaseLoader)
+    assert safe_yaml.parse_yaml(Path("x.yaml"), text) == yaml.load(
+        text, Loader=safe_yaml.BaseSafeLoader
+    )
 
 
 # --- Home fills in as decks arrive ---------------------------------------------------------
@@ -373,14 +380,14 @@ async def test_home_shows_before_decks_load_and_fills_in(
     (folder / "b-slow.yaml").write_text(slow_text)
 
     release = threading.Event()
-    real_load_deck = loader.load_deck
+    real_load_deck = loading.load_deck
 
     def gated(path: Path, cache: DeckCache | None = None) -> Deck:
         if path.name == "b-slow.yaml":
             assert release.wait(30), "test never released the slow deck"
         return real_load_deck(path, cache)
 
-    monkeypatch.setattr(loader, "load_deck", gated)
+    monkeypatch.setattr(loading, "load_deck", gated)
     app = make_app(data_dir=data_dir, extra_decks=[folder], bundled=False)
     try:
         async with app.run_test(size=(80, 24)) as pilot:

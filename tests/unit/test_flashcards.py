@@ -17,6 +17,8 @@ from typing import Any
 import fsrs
 import pytest
 
+from quizapp.core.decks.loading import load_decks
+from quizapp.core.decks.model import Deck
 from quizapp.core.flashcards import (
     RATINGS,
     CardState,
@@ -29,8 +31,6 @@ from quizapp.core.flashcards import (
     start_of_day,
     study_cards,
 )
-from quizapp.core.loader import load_decks
-from quizapp.core.model import Deck
 from quizapp.core.store import NotFoundError, ScoreStore, StoredCardState, to_db_time
 from tests.conftest import local_timezone
 

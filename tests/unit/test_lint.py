@@ -19,6 +19,8 @@ import pytest
 
 from quizapp.cli import main
 from quizapp.core import lint
+from quizapp.core.decks.loading import load_deck, load_decks
+from quizapp.core.decks.model import Deck
 from quizapp.core.lint import (
     CHECKS,
     LintFinding,
@@ -28,8 +30,6 @@ from quizapp.core.lint import (
     mentions_emergency,
     unexpected_numbers,
 )
-from quizapp.core.loader import load_deck, load_decks
-from quizapp.core.model import Deck
 
 LINT_DIR = Path(__file__).resolve().parent.parent / "data" / "decks" / "lint"
 CLEAN = LINT_DIR / "clean.yaml"

@@ -14,9 +14,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.core import loader
-from quizapp.core.loader import DeckError, DeckLoadError, deck_from_text, load_deck, load_decks
-from quizapp.core.model import Deck
+from quizapp.core.decks import safe_yaml
+from quizapp.core.decks.errors import DeckError, DeckLoadError
+from quizapp.core.decks.loading import deck_from_text, load_deck, load_decks
+from quizapp.core.decks.model import Deck
 
 DECK_DATA = Path(__file__).resolve().parents[1] / "data" / "decks"
 VALID_DIR = DECK_DATA / "valid"
@@ -97,7 +98,7 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:
         handle.write(SAMPLE.read_bytes())
-        handle.truncate(loader.MAX_DECK_BYTES + 1)  # sparse: no multi-MB write
+        handle.truncate(safe_yaml.MAX_DECK_BYTES + 1)  # sparse: no multi-MB write
     (error,) = _load_errors(path)
     assert "MB" in error.message and "split it" in error.message
     assert error.path == path
@@ -105,7 +106,7 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
 
 def test_file_just_under_the_size_bound_loads(tmp_path: Path) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
-    padding = loader.MAX_DECK_BYTES - len(text.encode("utf-8")) - 10
+    padding = safe_yaml.MAX_DECK_BYTES - len(text.encode("utf-8")) - 10
     path = tmp_path / "big.yaml"
     path.write_text(text + "#" * padding + "\n", encoding="utf-8")
     assert load_deck(path).id == "sample-diazepam"
@@ -270,27 +271,50 @@ _SAMPLE_RAW = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
 _SAMPLE_PATHS = [p for p in _paths(_SAMPLE_RAW) if p]
 
 
+def _container_at(node: Any, where: tuple[Any, ...]) -> dict[Any, Any] | list[Any] | None:
+    """The dict or list at `where`, or None once an earlier mutation changed the path."""
+    for part in where:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node if isinstance(node, dict | list) else None
+
+
 @st.composite
 def mutated_decks(draw: st.DrawFn) -> Any:
+    """The sample deck with 1-4 fields replaced, deleted or added.
+
+    A path drawn from the original sample may no longer lead anywhere (an earlier mutation
+    replaced a list with None, or deleted an item): only a path that still ends in a dict or
+    a list is mutated; the others are left alone.
+    """
     deck = copy.deepcopy(_SAMPLE_RAW)
     for _ in range(draw(st.integers(1, 4))):
         where = draw(st.sampled_from(_SAMPLE_PATHS))
-        parent: Any = deck
-        try:
-            for part in where[:-1]:
-                parent = parent[part]
-            last = where[-1]
-            action = draw(st.sampled_from(["replace", "delete", "add"]))
-            if action == "replace":
-                parent[last] = draw(yaml_data)
-            elif action == "delete":
-                del parent[last]
-            elif isinstance(parent, dict):
+        parent = _container_at(deck, where[:-1])
+        last = where[-1]
+        action = draw(st.sampled_from(["replace", "delete", "add"]))
+        if parent is None:
+            continue
+        if action == "add":
+            if isinstance(parent, dict):
                 parent[draw(st.text(max_size=10))] = draw(yaml_data)
             else:
                 parent.append(draw(yaml_data))
-        except (KeyError, IndexError, TypeError):
-            continue  # an earlier mutation removed or replaced this path
+            continue
+        if isinstance(parent, dict):
+            present = last in parent
+        else:
+            present = isinstance(last, int) and last < len(parent)
+        if not present:
+            continue
+        if action == "replace":
+            parent[last] = draw(yaml_data)
+        else:
+            del parent[last]
     return deck
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from quizapp.core.model import (
+from quizapp.core.decks.model import (
     MISSION_TOPICS,
     TOPIC_TITLES,
     Deck,

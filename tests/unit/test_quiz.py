@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.core.loader import load_deck
-from quizapp.core.model import Deck
+from quizapp.core.decks.loading import load_deck
+from quizapp.core.decks.model import Deck
 from quizapp.core.quiz import (
     GradedAnswer,
     QuizSession,

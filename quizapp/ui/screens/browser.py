@@ -10,8 +10,6 @@ hash each). Deck text is shown through `Text`, never parsed as markup.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,13 +21,11 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 from textual.worker import Worker, WorkerState
 
 from quizapp.core.card_browser import CARD_TYPES, practice_sessions, resolve, sync_index
+from quizapp.core.decks.topics import TOPIC_TITLES
+from quizapp.core.quiz import QuizSession
 from quizapp.core.store import BrowserRow, CardFilters
-from quizapp.core.topics import TOPIC_TITLES
 from quizapp.ui.context import app_context
 from quizapp.ui.format import local_time
-
-if TYPE_CHECKING:
-    from quizapp.core.quiz import QuizSession
 
 TYPE_NAMES = {
     "single": "one answer",
@@ -55,7 +51,7 @@ class CardTable(DataTable[Text]):
     BINDINGS = [Binding("enter", "select_cursor", "Open card", tooltip="See the whole card")]
 
 
-class CardBrowserScreen(Screen["QuizSession | None"]):
+class CardBrowserScreen(Screen[QuizSession | None]):
     """Search every card; open one; practise the cards found; suspend flashcards.
 
     Dismissed with a quiz session over the found quiz cards of one deck when the learner
@@ -65,10 +61,10 @@ class CardBrowserScreen(Screen["QuizSession | None"]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="browser-search", tooltip="Type to search"),
         Binding("p", "practise", "Practise these", id="browser-practise"),
-        Binding("m", "toggle('must-know')", "Must-know", id="browser-must-know", show=False),
-        Binding("d", "toggle('due')", "Due", id="browser-due", show=False),
-        Binding("w", "toggle('wrong')", "Wrong last time", id="browser-wrong", show=False),
-        Binding("z", "toggle('suspended')", "Suspended", id="browser-suspended", show=False),
+        Binding("m", "toggle_filter('must-know')", "Must-know", id="browser-must-know", show=False),
+        Binding("d", "toggle_filter('due')", "Due", id="browser-due", show=False),
+        Binding("w", "toggle_filter('wrong')", "Wrong last time", id="browser-wrong", show=False),
+        Binding("z", "toggle_filter('suspended')", "Suspended", id="browser-suspended", show=False),
         Binding("escape", "back", "Back", id="browser-back"),
     ]
 
@@ -86,7 +82,7 @@ class CardBrowserScreen(Screen["QuizSession | None"]):
         yield Header()
         with Vertical(id="browser"):
             yield Input(
-                placeholder="Search questions, answers and explanations (press / to come back here)",
+                placeholder="Search questions, answers and explanations (/ comes back here)",
                 id="browser-query",
             )
             with Horizontal(id="browser-filters"):
@@ -216,7 +212,7 @@ class CardBrowserScreen(Screen["QuizSession | None"]):
         """Put the cursor in the search box."""
         self.query_one("#browser-query", Input).focus()
 
-    def action_toggle(self, checkbox_id: str) -> None:
+    def action_toggle_filter(self, checkbox_id: str) -> None:
         """Tick or untick a filter."""
         box = self.query_one(f"#{checkbox_id}", Checkbox)
         if not box.disabled:

@@ -19,9 +19,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from quizapp.core.card_browser import CardRecord, can_suspend, card_record, card_text
-from quizapp.core.model import Card, ChoiceCard, Deck, FlashCard
+from quizapp.core.decks.model import Card, ChoiceCard, Deck, FlashCard
+from quizapp.core.decks.topics import TOPIC_TITLES
 from quizapp.core.quiz import right_answer
-from quizapp.core.topics import TOPIC_TITLES
 from quizapp.ui.context import app_context
 from quizapp.ui.format import local_time
 from quizapp.ui.widgets.feedback import source_lines

@@ -70,7 +70,7 @@ def check(field: Field, text: str) -> tuple[int | float | None, str | None]:
         kind = "a whole number" if field.kind is int else "a number such as 0.9"
         return None, f"Type {kind}."
     try:
-        Settings(**{field.name: value})
+        setattr(Settings(), field.name, value)  # the file's own check for this field
     except ValueError as error:
         return None, str(error).replace(field.name, "It").replace("_", " ")
     return value, None
@@ -153,8 +153,11 @@ class SettingsScreen(Screen[None]):
     @work(thread=True, group="settings-save", exit_on_error=False)
     def _save(self, field: Field, previous: int | float) -> None:
         settings = self.context.settings
+        target = self.context.settings_file
         try:
-            save_settings(settings, self.context.settings_file)
+            if target is None:
+                raise OSError("this app has no settings file")
+            save_settings(settings, target)
         except OSError as error:
             # Not saved: put the value back so what the app uses matches the file.
             self.app.call_from_thread(self._not_saved, field, previous, error)

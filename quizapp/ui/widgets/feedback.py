@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from quizapp.core.model import Card, ChoiceCard, Deck, QuizCard
+from quizapp.core.decks.model import Card, ChoiceCard, Deck, QuizCard
 from quizapp.core.quiz import GradedAnswer, right_answer
 
 PRESCRIBER_LINE = (

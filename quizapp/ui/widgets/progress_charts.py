@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -45,12 +46,19 @@ def _date_ticks(days: Sequence[date], every: int = 7) -> tuple[list[int], list[s
     return positions, [days[n].strftime("%d %b") for n in positions]
 
 
+def _untyped(plot: PlotextPlot) -> Any:
+    """The plot's plotext object, untyped: textual-plotext 1.0.1's stubs type `yside` of
+    `ylim` as a number, leave it out of `ylabel`, and want floats for `xticks`, where
+    plotext itself takes "left"/"right" and any numbers."""
+    return plot.plt
+
+
 class AnswersChart(PlotextPlot):
     """Quiz answers per day (bars, left axis) and accuracy (line, right axis, 0-100%)."""
 
     def show(self, history: Sequence[DayActivity]) -> None:
         """Draw the chart for these days (oldest first, one entry per day)."""
-        plt = self.plt
+        plt = _untyped(self)
         plt.clear_data()
         plt.clear_figure()
         days = [entry.day for entry in history]
@@ -80,7 +88,7 @@ class FlashcardChart(PlotextPlot):
 
     def show(self, history: Sequence[DayActivity], forecast: Sequence[tuple[date, int]]) -> None:
         """Draw past reviews (oldest first) and the due forecast (today first)."""
-        plt = self.plt
+        plt = _untyped(self)
         plt.clear_data()
         plt.clear_figure()
         past = [entry.day for entry in history]

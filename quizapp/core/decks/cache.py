@@ -32,7 +32,7 @@ import pydantic
 
 from quizapp import __version__
 from quizapp.core import paths
-from quizapp.core.model import SCHEMA_VERSION, Deck
+from quizapp.core.decks.model import SCHEMA_VERSION, Deck
 
 CACHE_FORMAT = 1
 """Bump when the entry format (or what is stored in it) changes."""

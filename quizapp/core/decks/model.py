@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 # Re-exported: the titles live in `topics` so the UI can use them without pydantic.
-from quizapp.core.topics import TOPIC_TITLES as TOPIC_TITLES
+from quizapp.core.decks.topics import TOPIC_TITLES as TOPIC_TITLES
 
 SCHEMA_VERSION = 1
 """The deck format version this app reads. Bump it (and the cache key) on breaking changes."""
@@ -373,7 +373,7 @@ class Deck(_Strict):
 
     def cards_per_topic(self) -> dict[str, int]:
         """How many quiz cards each of the deck's topics has, in the deck's topic order."""
-        counts = dict.fromkeys(self.topics, 0)
+        counts: dict[str, int] = dict.fromkeys(self.topics, 0)
         for card in self.quiz_cards:
             counts[card.topic] = counts.get(card.topic, 0) + 1
         return counts

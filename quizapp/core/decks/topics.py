@@ -1,8 +1,8 @@
 """Topic headings, in a module of their own so the UI can show them without pydantic.
 
 Home's first frame needs these titles but not the deck models; importing
-`quizapp.core.model` (pydantic, schema building) would delay that frame.
-`quizapp.core.model` re-exports `TOPIC_TITLES`, so either import works.
+`quizapp.core.decks.model` (pydantic, schema building) would delay that frame.
+`quizapp.core.decks.model` re-exports `TOPIC_TITLES`, so either import works.
 """
 
 from __future__ import annotations
