@@ -25,22 +25,10 @@ from quizapp.core.decks.topics import TOPIC_TITLES
 from quizapp.core.quiz import QuizSession
 from quizapp.core.store import BrowserRow, CardFilters
 from quizapp.ui.context import app_context
-from quizapp.ui.format import local_time
-
-TYPE_NAMES = {
-    "single": "one answer",
-    "multi": "several answers",
-    "true_false": "true or false",
-    "typed": "typed answer",
-    "order": "put in order",
-    "flashcard": "flashcard",
-}
-"""Card types in plain words, for the type column and filter."""
-
-_PROMPT_WIDTH = 70
+from quizapp.ui.format import TYPE_NAMES, local_time
 
 
-def _one_line(text: str, width: int = _PROMPT_WIDTH) -> str:
+def _one_line(text: str, width: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
@@ -84,40 +72,50 @@ class CardBrowserScreen(Screen[QuizSession | None]):
             yield Input(
                 placeholder="Search questions, answers and explanations (/ comes back here)",
                 id="browser-query",
+                compact=True,
             )
             with Horizontal(id="browser-filters"):
                 yield Select[str](
                     [(deck.title, deck.id) for deck in self.decks.values()],
                     prompt="All decks",
                     id="filter-deck",
+                    compact=True,
                 )
                 topics = sorted({card.topic for d in self.decks.values() for card in d.cards})
                 yield Select[str](
                     [(TOPIC_TITLES.get(topic, topic), topic) for topic in topics],
                     prompt="All topics",
                     id="filter-topic",
+                    compact=True,
                 )
                 yield Select[str](
                     [(TYPE_NAMES[kind], kind) for kind in CARD_TYPES],
                     prompt="All types",
                     id="filter-type",
+                    compact=True,
                 )
             with Horizontal(id="browser-toggles"):
-                yield Checkbox("Must-know (m)", id="must-know")
-                yield Checkbox("Due (d)", id="due", disabled=self.learner is None)
-                yield Checkbox("Wrong last time (w)", id="wrong", disabled=self.learner is None)
-                yield Checkbox("Suspended (z)", id="suspended", disabled=self.learner is None)
+                no_learner = self.learner is None
+                yield Checkbox("Must-know (m)", id="must-know", compact=True)
+                yield Checkbox("Due (d)", id="due", disabled=no_learner, compact=True)
+                yield Checkbox("Wrong last time (w)", id="wrong", disabled=no_learner, compact=True)
+                yield Checkbox("Suspended (z)", id="suspended", disabled=no_learner, compact=True)
             yield Static("Preparing the card index…", id="browser-count", markup=False)
             table = CardTable(id="browser-table", cursor_type="row", zebra_stripes=True)
-            table.add_column("Deck", key="deck")
+            # The question first: at 80 columns the others scroll off to the right.
+            table.add_column("Question or front", key="prompt", width=self._prompt_width())
+            table.add_column("Due", key="due")
+            table.add_column("Last", key="last")
+            table.add_column("Must-know", key="critical")
             table.add_column("Type", key="type")
             table.add_column("Topic", key="topic")
-            table.add_column("Must-know", key="critical")
-            table.add_column("Due", key="due")
-            table.add_column("Last answer", key="last")
-            table.add_column("Question or front", key="prompt")
+            table.add_column("Deck", key="deck")
             yield table
         yield Footer()
+
+    def _prompt_width(self) -> int:
+        # Room for the due date, last answer and must-know columns beside it.
+        return max(28, self.app.size.width - 36)
 
     def on_mount(self) -> None:
         who = f" · {self.learner.name}" if self.learner else ""
@@ -187,17 +185,17 @@ class CardBrowserScreen(Screen[QuizSession | None]):
         table.clear()
         for row in rows:
             last = {None: "", True: "right", False: "wrong"}[row.last_correct]
-            due = local_time(row.due) if row.due else ""
+            due = local_time(row.due)[:10] if row.due else ""
             if row.suspended:
                 due = "suspended"
             table.add_row(
-                Text(row.deck_title, overflow="ellipsis", no_wrap=True),
-                Text(TYPE_NAMES.get(row.card_type, row.card_type)),
-                Text(TOPIC_TITLES.get(row.topic, row.topic)),
-                Text("must-know" if row.critical else ""),
+                Text(_one_line(row.prompt, self._prompt_width()), no_wrap=True),
                 Text(due),
                 Text(last),
-                Text(_one_line(row.prompt), overflow="ellipsis", no_wrap=True),
+                Text("must-know" if row.critical else ""),
+                Text(TYPE_NAMES.get(row.card_type, row.card_type)),
+                Text(TOPIC_TITLES.get(row.topic, row.topic)),
+                Text(row.deck_title, no_wrap=True),
                 key=f"{row.deck_id}\0{row.card_id}",
             )
         total = sum(len(deck.cards) for deck in self.decks.values())

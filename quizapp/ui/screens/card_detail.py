@@ -23,7 +23,7 @@ from quizapp.core.decks.model import Card, ChoiceCard, Deck, FlashCard
 from quizapp.core.decks.topics import TOPIC_TITLES
 from quizapp.core.quiz import right_answer
 from quizapp.ui.context import app_context
-from quizapp.ui.format import local_time
+from quizapp.ui.format import TYPE_NAMES, local_time
 from quizapp.ui.widgets.feedback import source_lines
 
 
@@ -78,7 +78,10 @@ class CardDetailScreen(Screen[bool]):
             kind = "must-know · " if self.card.critical else ""
             topic = TOPIC_TITLES.get(self.card.topic, self.card.topic)
             yield Static(
-                Content(f"{self.deck.title} · {topic} · {kind}{self.card.type} · {self.card.id}"),
+                Content(
+                    f"{self.deck.title} · {topic} · {kind}"
+                    f"{TYPE_NAMES.get(self.card.type, self.card.type)} · {self.card.id}"
+                ),
                 id="card-detail-meta",
             )
             yield Static(card_content(self.deck, self.card), id="card-detail-card")

@@ -100,6 +100,11 @@ class SettingsScreen(Screen[None]):
         settings = self.context.settings
         yield Header()
         with Vertical(id="settings"):
+            yield Static(
+                "Enter saves a value (so does moving to another field).",
+                id="settings-status",
+                markup=False,
+            )
             for field in FIELDS:
                 yield Label(field.label, classes="setting-label")
                 yield Input(
@@ -107,13 +112,9 @@ class SettingsScreen(Screen[None]):
                     id=field.name,
                     validators=[_SettingValidator(field)],
                     validate_on=["changed", "submitted", "blur"],
+                    compact=True,
                 )
                 yield Static(field.help, classes="setting-help", markup=False)
-            yield Static(
-                "Enter saves a value (so does moving to another field).",
-                id="settings-status",
-                markup=False,
-            )
         yield Footer()
 
     def on_mount(self) -> None:

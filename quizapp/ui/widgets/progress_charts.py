@@ -46,6 +46,17 @@ def _date_ticks(days: Sequence[date], every: int = 7) -> tuple[list[int], list[s
     return positions, [days[n].strftime("%d %b") for n in positions]
 
 
+def _count_top(largest: int) -> int:
+    """The top of a count axis: at least 4, rounded up to a multiple of 4 so the ticks
+    from `_count_ticks` are whole numbers."""
+    return max(4, -(-largest // 4) * 4)
+
+
+def _count_ticks(top: int) -> list[int]:
+    """Five whole-number ticks from 0 to `top` (a multiple of 4)."""
+    return [top * n // 4 for n in range(5)]
+
+
 def _untyped(plot: PlotextPlot) -> Any:
     """The plot's plotext object, untyped: textual-plotext 1.0.1's stubs type `yside` of
     `ylim` as a number, leave it out of `ylabel`, and want floats for `xticks`, where
@@ -63,18 +74,23 @@ class AnswersChart(PlotextPlot):
         plt.clear_figure()
         days = [entry.day for entry in history]
         xs = list(range(len(days)))
-        plt.bar(xs, [entry.answered for entry in history], label="answers", width=0.6)
+        counts = [entry.answered for entry in history]
+        plt.bar(xs, counts, label="answers", width=0.6)
         answered = [(n, entry) for n, entry in enumerate(history) if entry.answered]
         if answered:
-            plt.plot(
+            # Points, not a line: a line would draw accuracy across days with no answers.
+            plt.scatter(
                 [n for n, _ in answered],
                 [round(100 * (entry.accuracy or 0)) for _, entry in answered],
                 yside="right",
                 label="% right",
-                marker="dot",
+                marker="●",
             )
+        top = _count_top(max(counts + [0]))
+        plt.ylim(0, top, yside="left")
+        plt.yticks(_count_ticks(top), yside="left")
         plt.ylim(0, 100, yside="right")
-        plt.ylim(0, max([entry.answered for entry in history] + [4]), yside="left")
+        plt.yticks([0, 25, 50, 75, 100], yside="right")
         plt.xticks(*_date_ticks(days))
         plt.title("Quiz answers per day, and how many were right")
         plt.xlabel("Date")
@@ -110,8 +126,9 @@ class FlashcardChart(PlotextPlot):
             width=0.3,
             marker="hd",
         )
-        top = max([entry.reviewed for entry in history] + [c for _, c in forecast] + [4])
+        top = _count_top(max([entry.reviewed for entry in history] + [c for _, c in forecast]))
         plt.ylim(0, top)
+        plt.yticks(_count_ticks(top))
         if past:
             plt.vline(index[past[-1]])
         plt.xticks(*_date_ticks(days, every=10))
