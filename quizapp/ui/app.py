@@ -187,12 +187,16 @@ class QuizApp(App[None]):
         yield SystemCommand(
             "Review everything due", "Flashcards due now in every deck", home.action_review_all
         )
+        # Titles that sort after "Quiz: <deck>": the palette lists commands by title,
+        # and the deck entries should stay in view before anything is typed.
         yield SystemCommand(
-            "Card browser", "Search every card of every deck (b on Home)", home.action_browse
+            "Search cards",
+            "The card browser: every card of every deck (b on Home)",
+            home.action_browse,
         )
         yield SystemCommand(
-            "Practise my mistakes",
-            "A quiz of the cards whose latest answer was wrong (m on Home)",
+            "Review my mistakes",
+            "A quiz of the cards whose latest answer was wrong, across sessions (m on Home)",
             home.action_mistakes,
         )
         yield SystemCommand(
