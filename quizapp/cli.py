@@ -68,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("decks", parents=[common], help="list the decks found, with cards per topic")
     sub.add_parser("schema", parents=[common], help="print the deck JSON Schema")
+    new_deck = sub.add_parser(
+        "new-deck",
+        parents=[common],
+        help="write a starter deck to fill in, with the schema file beside it for editors",
+    )
+    new_deck.add_argument("file", type=Path, metavar="FILE", help="the deck file to create")
+    new_deck.add_argument(
+        "--drug", required=True, metavar="NAME", help="the drug's generic name, e.g. diazepam"
+    )
 
     lint = sub.add_parser(
         "lint", parents=[common], help="content checks: reading level, sources, wording"
@@ -148,9 +157,40 @@ def cmd_decks(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """`quizapp schema`: the deck JSON Schema, for editors."""
-    from quizapp.core.decks.model import deck_json_schema
+    from quizapp.core.decks.json_schema import deck_json_schema
 
     print(json.dumps(deck_json_schema(), indent=2))
+    return 0
+
+
+def cmd_new_deck(args: argparse.Namespace) -> int:
+    """`quizapp new-deck FILE --drug NAME`: a starter deck (never over an existing file)."""
+    from quizapp.core.decks.starter import StarterDeckError, write_starter_deck
+
+    try:
+        written = write_starter_deck(args.file, args.drug)
+    except StarterDeckError as error:
+        print(f"quizapp: {error}", file=sys.stderr)
+        return 2
+    except FileExistsError:
+        print(
+            f"quizapp: {args.file} exists: new-deck never replaces a file; choose another name",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as error:
+        print(f"quizapp: cannot write {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"Wrote the starter deck {written.deck}")
+    if written.schema_written:
+        print(f"Wrote the deck schema beside it: {written.schema}")
+    elif not written.schema_current:
+        print(
+            f"Left {written.schema} as it was; it differs from this version's schema"
+            f" (`quizapp schema > {written.schema}` updates it)"
+        )
+    deck = written.deck
+    print(f"Next: fill it in, then `quizapp validate {deck}` and `quizapp lint {deck}`")
     return 0
 
 
@@ -365,6 +405,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "decks": cmd_decks,
     "schema": cmd_schema,
+    "new-deck": cmd_new_deck,
     "lint": cmd_lint,
     "export": cmd_export,
     "report": cmd_report,

@@ -269,6 +269,12 @@ def _normalized(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
+def is_draft(deck: Deck) -> bool:
+    """Whether a deck is a draft (version "0.x", like the `new-deck` starter): its coverage
+    findings (missing-topic, too-few-critical) are warnings; from 1.0.0 on, errors."""
+    return deck.version.startswith("0.")
+
+
 def _question(card: Card) -> str:
     return card.front if card.type == "flashcard" else card.prompt
 
@@ -454,6 +460,7 @@ class _Linter:
 
     def missing_topic(self) -> None:
         audience = self.deck.audience
+        coverage: Severity = "warning" if is_draft(self.deck) else "error"
         if audience == "patient":
             counts = Counter[str](card.topic for card in self.deck.quiz_cards)
             for topic in MISSION_TOPICS:
@@ -463,6 +470,7 @@ class _Linter:
                         ("topics",),
                         f"mission topic {topic!r} has no quiz cards: a drug deck covers"
                         f" {', '.join(MISSION_TOPICS)}",
+                        severity=coverage,
                     )
                 elif counts[topic] < MIN_QUIZ_CARDS_PER_MISSION_TOPIC:
                     self.add(
@@ -470,6 +478,7 @@ class _Linter:
                         ("topics",),
                         f"mission topic {topic!r} has {counts[topic]} quiz card(s); a drug"
                         f" deck needs at least {MIN_QUIZ_CARDS_PER_MISSION_TOPIC} per topic",
+                        severity=coverage,
                     )
         elif audience == "caregiver":
             # A caregiver deck is organised around situations (emergencies, daily use), so
@@ -495,6 +504,7 @@ class _Linter:
                 ("cards",),
                 f"{critical} card(s) are marked 'critical: true'; a {self.deck.audience}"
                 f" deck needs at least {minimum} (must-know safety items)",
+                severity="warning" if is_draft(self.deck) else "error",
             )
 
     def emergency_numbers(self) -> None:

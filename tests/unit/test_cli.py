@@ -10,7 +10,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-import yaml
 
 from quizapp import __version__
 from quizapp.cli import main
@@ -212,8 +211,8 @@ def schema() -> dict[str, Any]:
 
 
 def _as_json(path: Path) -> Any:
-    """A deck as the JSON an editor's schema check sees (dates become ISO strings)."""
-    return json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+    """A deck as the JSON an editor's schema check sees (YAML 1.2: dates and yes/no are text)."""
+    return safe_yaml.parse_yaml(path, path.read_text(encoding="utf-8"))
 
 
 def test_schema_is_valid_json_schema(schema: dict[str, Any]) -> None:
@@ -241,6 +240,8 @@ def test_valid_deck_validates_against_the_schema(schema: dict[str, Any], path: P
         "bad-url",
         "wrong-schema-version",
         "invalid-topic-name",
+        "answer-no",
+        "boolean-off",
     ],
 )
 def test_invalid_deck_fails_the_schema(schema: dict[str, Any], kind: str) -> None:

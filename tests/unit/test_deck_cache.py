@@ -408,3 +408,23 @@ async def test_home_shows_before_decks_load_and_fills_in(
             assert set(app.decks) == {"sample-diazepam", "slow-deck"}
     finally:
         release.set()
+
+
+def test_an_entry_made_by_the_yaml_1_1_reader_is_not_used(
+    deck_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: `answer: no` was false under YAML 1.1 and is an error now; a cache entry
+    written by the old reader (cache format 1) must not turn the error back into false."""
+    text = deck_file.read_text(encoding="utf-8").replace("    answer: false", "    answer: no")
+    deck_file.write_text(text, encoding="utf-8")
+    old_reading = Deck.model_validate(yaml.load(text, Loader=yaml.CSafeLoader))
+    assert old_reading.card("stop-abrupt").answer is False  # what YAML 1.1 made of it
+    # The entry as the previous release wrote it: the same key, with cache format 1.
+    data = deck_file.read_bytes()
+    with monkeypatch.context() as patched:
+        patched.setattr(deck_cache, "CACHE_FORMAT", 1)
+        assert _fresh().put(deck_file, deck_file.stat(), data, old_reading)
+
+    with pytest.raises(DeckLoadError) as caught:
+        load_deck(deck_file, _fresh())
+    assert "write false" in caught.value.errors[0].message

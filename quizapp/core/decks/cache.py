@@ -34,8 +34,11 @@ from quizapp import __version__
 from quizapp.core import paths
 from quizapp.core.decks.model import SCHEMA_VERSION, Deck
 
-CACHE_FORMAT = 1
-"""Bump when the entry format (or what is stored in it) changes."""
+CACHE_FORMAT = 2
+"""Bump when the entry format, what is stored in it, or how deck files are read changes.
+
+2: decks are read as YAML 1.2 (core schema): `answer: no` is now an error, not false, so
+an entry made by the YAML 1.1 reader must not be used."""
 
 SUBFOLDER = "decks"
 

@@ -161,8 +161,7 @@ def _is_union_branch(node: yaml.Node | None, part: Any) -> bool:
 
 
 _FIXED_MESSAGES = {
-    "string_type": "must be text: put it in quotes if it looks like a number, date or yes/no",
-    "bool_type": "must be true or false",
+    "string_type": "must be text: put it in quotes if it looks like a number, true/false or null",
     "int_type": "must be a whole number",
     "float_type": "must be a number",
     "list_type": "must be a list (lines starting with '- ')",
@@ -184,8 +183,35 @@ _PATTERN_MESSAGES = {
 
 _SLUG_MESSAGE = "must use lower-case letters, digits and single hyphens (like 'taper-pace-2')"
 _CHOICE_MESSAGE = (
-    "a choice must be text (quote numbers and yes/no) or a mapping with text: and feedback:"
+    "a choice must be text (quote numbers and true/false) or a mapping with text: and feedback:"
 )
+
+_YAML11_BOOLEANS = {
+    "y": "true",
+    "yes": "true",
+    "on": "true",
+    "n": "false",
+    "no": "false",
+    "off": "false",
+}
+"""Words YAML 1.1 read as booleans and YAML 1.2 (quizapp, editors) reads as text."""
+
+
+def _bool_message(value: Any) -> str:
+    """Say what to write instead of a yes/no word (or a quoted true/false) in a boolean field."""
+    if isinstance(value, str):
+        word = _YAML11_BOOLEANS.get(value.strip().casefold())
+        if word is not None:
+            return (
+                f"must be true or false: {value!r} is text, not a boolean, in YAML 1.2 (as"
+                f" quizapp and editors read it): write {word}"
+            )
+        if value.strip().casefold() in ("true", "false"):
+            return (
+                f"must be true or false: {value!r} in quotes is text: write"
+                f" {value.strip().casefold()} without quotes"
+            )
+    return "must be true or false"
 
 
 def _friendly(err: Any) -> str:
@@ -196,6 +222,8 @@ def _friendly(err: Any) -> str:
         return _CHOICE_MESSAGE
     if kind in _FIXED_MESSAGES:
         return _FIXED_MESSAGES[kind]
+    if kind == "bool_type":
+        return _bool_message(err.get("input"))
     if kind == "extra_forbidden":
         return f"unknown field {err['loc'][-1]!r}: check the spelling (see `quizapp schema`)"
     if kind == "missing":

@@ -8,18 +8,24 @@ silently ignored value.
 Answer convention: `single` and `multi` cards name their right answer(s) by the **exact
 text** of the choice, not by position. Text survives re-ordering choices while editing,
 and a reviewer can read the answer without counting.
+
+Each field's docstring is its description in the JSON Schema (`json_schema.py`), which
+editors show as hover help: one source of truth, so every field's docstring says what it is
+and gives an example.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -45,17 +51,37 @@ Topic = Literal[
 Audience = Literal["patient", "caregiver", "clinician"]
 CardType = Literal["single", "multi", "true_false", "typed", "order", "flashcard"]
 
-Slug = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-        min_length=1,
-        max_length=64,
-        description="Lower-case letters, digits and single hyphens, e.g. 'stop-taper-1'.",
-    ),
-]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=64)]
+"""An id: lower-case letters, digits and single hyphens, e.g. 'stop-taper-1'. (Each field's
+docstring gives its description: a description here would hide theirs.)"""
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_from_text(value: Any) -> Any:
+    # YAML 1.2 (the loader, like editors) reads `2026-11-29` as text, and the schema says a
+    # date is text in that form; the model keeps a `date`. Anything else is left to the
+    # strict date check, whose error says how to write one.
+    if not isinstance(value, str):
+        return value
+    if not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError(
+            "date_format", "must be a date written as YYYY-MM-DD, e.g. 2026-11-29", {}
+        )
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "date_format",
+            "{value} is not a real date ({reason}): write it as YYYY-MM-DD",
+            {"value": value, "reason": str(exc)},
+        ) from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_from_text)]
+"""A calendar date written YYYY-MM-DD (text in YAML 1.2 and JSON), kept as a `date`."""
 
 
 def normalize_answer(text: str) -> str:
@@ -76,53 +102,65 @@ def normalize_answer(text: str) -> str:
 class _Strict(BaseModel):
     """Base for all deck models: unknown fields and type coercion are errors."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Attribute docstrings become the fields' descriptions (the schema's hover help).
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
+    )
 
 
 class Drug(_Strict):
     """The medicine a deck teaches about."""
 
     generic: ShortText
-    """Generic (non-brand) name, e.g. 'diazepam'."""
+    """Generic (non-brand) name of the medicine, e.g. 'diazepam'."""
     brands: list[ShortText] = Field(default_factory=list)
-    """Brand names, e.g. ['Valium']. Named for recognition only, never promoted."""
+    """Brand names, named for recognition only and never promoted, e.g. ['Valium']."""
 
 
 class Source(_Strict):
     """A canonical source that the deck's cards may cite."""
 
     id: Slug
-    """Short id cards use to cite it, e.g. 'dailymed-valium'."""
+    """Short id that cards cite this source by (lower-case letters, digits and single
+    hyphens), e.g. 'dailymed-valium'."""
     title: Text
+    """The source's full title, e.g. 'VALIUM (diazepam) tablets, prescribing information'."""
     publisher: ShortText
+    """Who publishes the source, e.g. 'NLM DailyMed'."""
     url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]
+    """Web address of the source, starting with http:// or https://, e.g.
+    'https://medlineplus.gov/druginfo/meds/a682047.html'."""
     year: ShortText | None = None
-    """Year or version as published, e.g. '2024' or 'version 19'."""
+    """Optional: year or version as published, e.g. '2024' or 'version 19'."""
     section: ShortText | None = None
-    """Default section, when the whole deck draws on one part of the source."""
+    """Optional: the section every card citing this source uses unless it names its own,
+    e.g. 'Medication Guide'."""
     drugs: list[ShortText] | None = None
-    """The medicines the source is about (generic or brand names), e.g. ['diazepam'].
-
-    `quizapp lint` checks that a card cites a source about its own drug. Without this
-    field it reads the drug from the source's id and title; list the drugs when that
-    reading is wrong, e.g. ['naloxone'] for a naloxone label, or [] for a source about
-    no one medicine (a class-wide warning).
-    """
+    """Optional: the medicines the source is about (generic or brand names), e.g.
+    ['diazepam']. `quizapp lint` checks that a card cites a source about its own drug.
+    Without this field it reads the drug from the source's id and title; list the drugs
+    when that reading is wrong, e.g. ['naloxone'] for a naloxone label, or [] for a source
+    about no one medicine (a class-wide warning)."""
 
 
 class SourceRef(_Strict):
     """A card's citation: a source id from the deck's list and the section used."""
 
     id: Slug
+    """The id of a source in the deck's `sources` list, e.g. 'dailymed-valium'."""
     section: ShortText | None = None
+    """The part of the source that holds the card's fact, e.g. 'Warnings and Precautions'
+    (needed unless the source gives a default section)."""
 
 
 class Choice(_Strict):
     """One option of a `single` or `multi` card."""
 
     text: ShortText
+    """What the learner reads as this option, e.g. 'It calms the brain down.'"""
     feedback: Text | None = None
-    """Shown when the learner picks this choice: why it is right or wrong."""
+    """Optional: shown when the learner picks this choice, saying why it is right or wrong,
+    e.g. 'Yes. It helps a calming signal in the brain.'"""
 
 
 def _coerce_choice(value: Any) -> Any:
@@ -134,16 +172,24 @@ class _CardBase(_Strict):
     """Fields every card has."""
 
     id: Slug
-    """Stable id, unique in the deck; scores are keyed on deck id + card id, so keep it."""
+    """Stable id, unique in the deck (lower-case letters, digits and single hyphens), e.g.
+    'stop-taper-1'. Scores are keyed on deck id + card id, so keep it once published."""
     topic: Topic
+    """The topic the card belongs to (listed in the deck's `topics`), e.g. 'stopping-safely'."""
     explanation: Text
-    """Why the right answer is right (for choice cards: why the tempting wrong one is wrong)."""
+    """Shown after answering: why the right answer is right (for choice cards, why the
+    tempting wrong one is wrong), e.g. 'The body gets used to it, so stopping fast can
+    cause withdrawal.'"""
     sources: Annotated[list[SourceRef], Field(min_length=1)]
+    """Where the card's fact comes from: at least one of the deck's sources, with the
+    section, e.g. [{id: dailymed-valium, section: Warnings}]."""
     critical: bool = False
-    """A must-know safety item: an exam cannot be passed with a critical card missed."""
-    reviewed: date | None = None
-    """When this card was last checked against its sources (YYYY-MM-DD), if not on the
-    deck's `reviewed` date; the app shows it next to the card's sources."""
+    """A must-know safety item: an exam cannot be passed with a critical card missed.
+    Write true or false (not yes/no), e.g. true. Default false."""
+    reviewed: IsoDate | None = None
+    """Optional: when this card was last checked against its sources, as YYYY-MM-DD, if not
+    on the deck's `reviewed` date, e.g. 2026-11-29; the app shows it next to the card's
+    sources."""
 
     def content_hash(self) -> str:
         """A short hash of everything a learner sees on this card.
@@ -163,7 +209,10 @@ class _CardBase(_Strict):
 
 class _ChoiceCard(_CardBase):
     prompt: Text
+    """The question, e.g. 'What does this medicine do to the brain?'"""
     choices: Annotated[list[Choice], Field(min_length=2, max_length=6)]
+    """2 to 6 options, each plain text or a mapping with text and feedback, e.g.
+    ['It speeds the brain up.', 'It calms the brain down.']."""
 
     @field_validator("choices", mode="before")
     @classmethod
@@ -208,7 +257,10 @@ class SingleCard(_ChoiceCard):
     """One right answer among 2–6 choices. `answer` is the right choice's exact text."""
 
     type: Literal["single"]
+    """The card type: 'single' asks for one right answer among the choices, e.g. single."""
     answer: ShortText
+    """The right choice's text, copied exactly from `choices`, e.g. 'It calms the brain
+    down.'"""
 
     @field_validator("answer")
     @classmethod
@@ -221,7 +273,11 @@ class MultiCard(_ChoiceCard):
     """Select all that apply. `answers` lists the right choices' exact texts (at least one)."""
 
     type: Literal["multi"]
+    """The card type: 'multi' asks for every right choice ("select all that apply"), e.g.
+    multi."""
     answers: Annotated[list[ShortText], Field(min_length=1)]
+    """Every right choice's text, copied exactly from `choices` (at least one), e.g.
+    ['Sleepiness', 'Falls']."""
 
     @field_validator("answers")
     @classmethod
@@ -237,17 +293,24 @@ class TrueFalseCard(_CardBase):
     """A statement the learner marks true or false."""
 
     type: Literal["true_false"]
+    """The card type: 'true_false' is a statement to mark true or false, e.g. true_false."""
     prompt: Text
+    """The statement, e.g. 'It can help with muscle spasms.'"""
     answer: bool
+    """Whether the statement is true: write true or false (yes/no are text in YAML 1.2),
+    e.g. false."""
 
 
 class TypedCard(_CardBase):
     """A short typed answer, matched ignoring case, spaces and punctuation."""
 
     type: Literal["typed"]
+    """The card type: 'typed' asks for a short typed answer, e.g. typed."""
     prompt: Text
+    """The question, e.g. 'Name one thing it is used for.'"""
     accepted: Annotated[list[ShortText], Field(min_length=1, max_length=20)]
-    """Every answer that counts as right; the first is shown as the model answer."""
+    """Every answer that counts as right (case, spaces and punctuation are ignored); the
+    first is shown as the model answer, e.g. ['muscle spasms', 'spasms']."""
 
     @field_validator("accepted")
     @classmethod
@@ -281,8 +344,12 @@ class OrderCard(_CardBase):
     """Put 3–6 steps in the right order. `steps` are written in the right order."""
 
     type: Literal["order"]
+    """The card type: 'order' asks to put steps in sequence, e.g. order."""
     prompt: Text
+    """The task, e.g. 'Put the steps for stopping in sequence.'"""
     steps: Annotated[list[ShortText], Field(min_length=3, max_length=6)]
+    """3 to 6 steps, written here in the right sequence, e.g. ['Talk to the prescriber.',
+    'Agree on a slow plan.', 'Lower the dose bit by bit.']."""
 
     @field_validator("steps")
     @classmethod
@@ -298,8 +365,12 @@ class FlashCard(_CardBase):
     """A front/back card for spaced repetition. `explanation` is shown under the back."""
 
     type: Literal["flashcard"]
+    """The card type: 'flashcard' is a front/back card for spaced repetition, e.g.
+    flashcard."""
     front: Text
+    """The front: a cue or question, e.g. 'Which group of medicines is it in?'"""
     back: Text
+    """The back: what the learner should recall, e.g. 'The benzodiazepines.'"""
 
 
 Card = Annotated[
@@ -316,29 +387,48 @@ class Deck(_Strict):
     """A deck of cards about one medicine, with the sources they cite."""
 
     schema_version: Literal[1]
-    """Deck format version; this app reads version 1."""
+    """Deck format version; this app reads version 1, e.g. 1."""
     id: Slug
-    """Unique across all decks; scores are keyed on it."""
+    """The deck's id, unique across all decks (lower-case letters, digits and single
+    hyphens), e.g. 'diazepam'. Scores are keyed on it, so keep it once published."""
     title: ShortText
+    """The deck's title as learners see it, e.g. 'Diazepam (Valium): how it works and how
+    to use it safely'."""
     drug: Drug
+    """The medicine the deck teaches about, e.g. {generic: diazepam, brands: [Valium]}."""
     audience: Audience
+    """Who the deck is written for, e.g. patient. Lint's reading-level and coverage checks
+    depend on it."""
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en"
+    """Language code of the deck's text, e.g. 'en' or 'pt-BR'. Default 'en'."""
     version: Annotated[str, Field(min_length=1, max_length=40)]
-    """The deck's own version, e.g. '1.0.0'; stored with every attempt."""
-    reviewed: date
-    """When the content was last reviewed against its sources (YYYY-MM-DD)."""
+    """The deck's own version, stored with every attempt, e.g. '1.0.0' (in quotes)."""
+    reviewed: IsoDate
+    """When the content was last reviewed against its sources, as YYYY-MM-DD, e.g.
+    2026-11-29."""
     description: Text | None = None
+    """Optional: a few sentences on what the deck teaches, e.g. 'Learn how diazepam calms
+    the brain. This is education, not medical advice.'"""
     pass_mark: Annotated[float, Field(gt=0, le=1)] = 0.8
-    """Fraction of points an exam needs to pass (every critical card must be right as well)."""
+    """Fraction of points an exam needs to pass (every critical card must be right as
+    well), e.g. 0.8. Default 0.8."""
     flashcards_include_quiz: bool = False
-    """Also study the quiz cards as flashcards (prompt on the front, answer on the back)."""
+    """Also study the quiz cards as flashcards (prompt on the front, answer on the back):
+    true or false, e.g. false. Default false."""
     sources: Annotated[list[Source], Field(min_length=1)]
+    """The sources the cards cite, each with an id, e.g. [{id: dailymed-valium, title: ...,
+    publisher: NLM DailyMed, url: https://dailymed.nlm.nih.gov/}]."""
     topics: Annotated[list[Topic], Field(min_length=1)]
+    """The topics the deck covers, in the order they are shown, e.g. [mechanism, uses,
+    adverse-effects, stopping-safely]."""
     together: list[Annotated[list[ShortText], Field(min_length=2)]] = Field(default_factory=list)
-    """Groups of actions that happen at the same time, e.g. [['note the time', 'watch
-    their breathing']]; no `order` card may put two of one group in sequence (checked by
-    `quizapp lint`: a step containing an action's words, in any case, is that action)."""
+    """Optional: groups of actions that happen at the same time, e.g. [['note the time',
+    'watch their breathing']]; no `order` card may put two of one group in sequence
+    (checked by `quizapp lint`: a step containing an action's words, in any case, is that
+    action)."""
     cards: Annotated[list[Card], Field(min_length=1)]
+    """The cards; each card's `type` decides which fields it has, e.g. [{id: mech-calm,
+    type: single, ...}]."""
 
     @model_validator(mode="after")
     def _cross_check(self) -> Deck:
@@ -444,18 +534,3 @@ def consistency_problems(deck: Deck) -> list[tuple[tuple[str | int, ...], str]]:
                     )
                 )
     return problems
-
-
-def deck_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a deck file, for editors (yaml-language-server) and checks.
-
-    Returns:
-        A JSON Schema (draft 2020-12) dictionary.
-    """
-    schema = Deck.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "quizapp deck"
-    # A choice may be written as a plain string (shorthand for {text: ...}).
-    choice = schema["$defs"]["Choice"]
-    schema["$defs"]["Choice"] = {"anyOf": [{"type": "string", "minLength": 1}, choice]}
-    return schema

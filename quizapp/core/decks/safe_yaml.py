@@ -5,6 +5,13 @@ bound), decodes it (naming the line and column of a byte that is not UTF-8) and 
 with a hardened PyYAML loader: libyaml when installed (several times faster), safe
 constructors only, duplicate keys refused, alias use and alias expansion bounded ("billion
 laughs"), one document per file. Every failure becomes a positioned `DeckLoadError`.
+
+Plain scalars are read by the YAML 1.2 core schema (`yamlcore`), as deck authors' editors
+(yaml-language-server) and checkers (check-jsonschema) read them, not by PyYAML's YAML 1.1
+rules: `no`, `yes`, `on`, `off` are text, not booleans; `1_000` is text; `0777` is 777; a
+date such as `2026-11-29` is text (the deck model reads it as a date). Only `true`/`false`
+(any of `true`, `True`, `TRUE`) are booleans. A deck therefore means the same in the app
+as in the editor that checked it.
 """
 
 from __future__ import annotations
@@ -15,14 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yamlcore
 
 from quizapp.core.decks.errors import DeckError, DeckLoadError
 
-try:  # libyaml is several times faster; fall back to pure Python where it is missing.
-    BaseSafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    BaseSafeLoader = yaml.SafeLoader
-"""The PyYAML safe loader decks are parsed with (libyaml's when available)."""
+# yamlcore's loaders are PyYAML's BaseLoader (no Python-object tags: only str, seq, map and
+# the core schema's null, bool, int and float can be built; any other tag is an error) with
+# the YAML 1.2 core schema's resolvers. libyaml's is several times faster; fall back to pure
+# Python where PyYAML was built without it.
+if yaml.__with_libyaml__:
+    BaseSafeLoader: type[yaml.BaseLoader] = yamlcore.CCoreLoader
+else:  # pragma: no cover - depends on how PyYAML was built
+    BaseSafeLoader = yamlcore.CoreLoader
+"""The safe YAML 1.2 core-schema loader decks are parsed with (libyaml's when available)."""
 
 MAX_DECK_BYTES = 8 * 1024 * 1024
 """Largest deck file accepted. A 10,000-card deck is about 3 MB; anything far past that is a
@@ -53,13 +65,13 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 
 
 class _DeckYamlLoader(BaseSafeLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that refuses duplicate mapping keys.
+    """Safe YAML 1.2 core-schema loader that names the line of a duplicate mapping key.
 
-    PyYAML silently keeps the last of two equal keys, so a card with two `answer:` lines
-    would quietly lose one. Authors must hear about it.
+    YAML forbids two equal keys in one mapping (a card with two `answer:` lines would
+    quietly lose one); this loader says where the first one is.
     """
 
-    # First characters for which an implicit resolver (int, bool, date, null, ...) exists;
+    # First characters for which an implicit resolver (null, bool, int, float) exists;
     # any other plain scalar, and every quoted one, is a string.
     _RESOLVED_FIRST = frozenset(BaseSafeLoader.yaml_implicit_resolvers)
     _FAST_RESOLVE = None not in _RESOLVED_FIRST and not BaseSafeLoader.yaml_path_resolvers
@@ -102,7 +114,7 @@ class _DeckYamlLoader(BaseSafeLoader):  # type: ignore[misc, valid-type]
 
         Strings, lists and string-keyed mappings are built directly, breadth first in the
         same order as PyYAML's generators (so the first error found is the same one);
-        anything else (numbers, dates, merge keys, explicit tags) goes through the normal
+        anything else (numbers, booleans, null, explicit tags) goes through the normal
         constructors. Only valid without anchors: nodes are never shared, so aliases and
         recursion cannot occur.
         """
@@ -150,8 +162,8 @@ class _DeckYamlLoader(BaseSafeLoader):  # type: ignore[misc, valid-type]
             self.recursive_objects: dict[yaml.Node, None] = {}
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        # A value the resolver accepted but Python refuses (a date like 2026-13-45, an
-        # integer of 5,000 digits) raises a plain ValueError without a position.
+        # A value the resolver accepted but Python refuses (an integer of 5,000 digits)
+        # raises a plain ValueError without a position.
         try:
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, OverflowError) as exc:
@@ -285,7 +297,7 @@ def parse_yaml(path: Path, text: str) -> Any:
     except RecursionError:
         raise DeckLoadError([DeckError(path, 0, 0, "the YAML is nested too deeply")]) from None
     except (ValueError, TypeError, OverflowError) as exc:
-        # e.g. a timestamp like 2024-13-45 that libyaml accepts but datetime refuses
+        # a value the resolver accepted that Python refuses, outside construct_object
         raise DeckLoadError([DeckError(path, 0, 0, f"a value cannot be read: {exc}")]) from None
     finally:
         loader.dispose()
@@ -310,7 +322,7 @@ def _syntax_error(path: Path, text: str, exc: yaml.MarkedYAMLError) -> DeckError
 
 def _position_of_reader_error(text: str, position: int) -> tuple[int, int]:
     # libyaml counts bytes of the UTF-8 encoding, the pure-Python reader characters.
-    if BaseSafeLoader is yaml.SafeLoader:  # pragma: no cover - depends on how PyYAML was built
+    if BaseSafeLoader is yamlcore.CoreLoader:  # pragma: no cover - depends on how PyYAML was built
         before = text[:position]
     else:
         before = text.encode("utf-8")[:position].decode("utf-8", errors="ignore")
