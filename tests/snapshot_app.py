@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import fsrs
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioButton
 
@@ -292,3 +293,68 @@ async def answer(
     await pilot.press("enter")
     await settle(pilot)
     return response
+
+
+# --------------------------------------------------------------------------- issue 15 seeds
+
+
+def answer_wrong(data_dir: Path, learner: Learner, deck_path: Path, card_ids: list[str]) -> None:
+    """Record wrong answers to some cards, in an attempt left unfinished."""
+    deck = load_deck(deck_path)
+    store = ScoreStore.open(paths.db_path(data_dir), now=fixed_clock)
+    attempt = store.start_attempt(learner.id, deck.id, deck.version, deck.title, "practice", {})
+    for card_id in card_ids:
+        card = deck.card(card_id)
+        store.record_answer(
+            attempt,
+            deck_id=deck.id,
+            card_id=card.id,
+            card_hash=card.content_hash(),
+            topic=card.topic,
+            critical=card.critical,
+            response="nope",
+            correct=False,
+            points=0.0,
+            elapsed_ms=2000,
+        )
+
+
+def seed_weeks(data_dir: Path, learner: Learner) -> None:
+    """Three weeks of quiz answers and flashcard reviews before FIXED_NOW."""
+    deck = load_deck(ALL_TYPES)
+    quiz = [card for card in deck.cards if card.type != "flashcard"]
+    clock = [FIXED_NOW]
+    store = ScoreStore.open(paths.db_path(data_dir), now=lambda: clock[0])
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    for days_ago in (20, 19, 18, 15, 12, 11, 8, 5, 3, 2, 1, 0):
+        clock[0] = FIXED_NOW - timedelta(days=days_ago, hours=1)
+        attempt = store.start_attempt(learner.id, deck.id, "1", deck.title, "practice", {})
+        for n, card in enumerate(quiz):
+            store.record_answer(
+                attempt,
+                deck_id=deck.id,
+                card_id=card.id,
+                card_hash=card.content_hash(),
+                topic=card.topic,
+                critical=card.critical,
+                response="x",
+                correct=(n + days_ago) % 3 != 0,
+                points=1.0,
+                elapsed_ms=1500,
+            )
+        store.finish_attempt(attempt, 1.0, float(len(quiz)), None)
+        card_state, log = scheduler.review_card(
+            fsrs.Card(card_id=0, due=clock[0]), fsrs.Rating.Good, clock[0]
+        )
+        store.record_review(
+            learner.id,
+            deck.id,
+            f"f-{days_ago}",
+            card_hash="h",
+            state=card_state.to_dict(),
+            due=FIXED_NOW + timedelta(days=days_ago % 9, hours=1),
+            rating=3,
+            reviewed_at=clock[0],
+            review=log.to_dict(),
+            previous_state=None,
+        )

@@ -10,6 +10,7 @@ impossible to reproduce or test.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -142,6 +143,8 @@ def build_queue(
     *,
     new_limit: int,
     new_seen_today: int = 0,
+    review_limit: int | None = None,
+    reviewed_today: int = 0,
 ) -> list[StudyCard]:
     """Today's study queue: cards due now (most overdue first), then new cards.
 
@@ -151,6 +154,8 @@ def build_queue(
         now: The current time.
         new_limit: Most new cards a day.
         new_seen_today: New cards already introduced today.
+        review_limit: Most reviews of due (already learnt) cards a day; None: no limit.
+        reviewed_today: Such reviews already given today.
 
     Returns:
         The cards to study, in order.
@@ -164,14 +169,25 @@ def build_queue(
         elif state.due <= now:
             due.append((state.due, position, card))
     due.sort(key=lambda item: (item[0], item[1]))
+    if review_limit is not None:
+        # The most overdue go first; the rest wait for another day, as in Anki.
+        due = due[: max(0, review_limit - reviewed_today)]
     room = max(0, new_limit - new_seen_today)
     return [card for _, _, card in due] + new[:room]
 
 
 def deck_queue(
-    store: ScoreStore, learner_id: int, deck: Deck, now: datetime, *, new_limit: int
+    store: ScoreStore,
+    learner_id: int,
+    deck: Deck,
+    now: datetime,
+    *,
+    new_limit: int,
+    review_limit: int | None = None,
 ) -> tuple[list[StudyCard], dict[str, CardState]]:
     """Read a learner's schedule for a deck and build today's queue from it.
+
+    Cards the learner suspended are left out.
 
     Args:
         store: The score store.
@@ -179,6 +195,7 @@ def deck_queue(
         deck: The deck.
         now: The current time.
         new_limit: Most new cards a day.
+        review_limit: Most reviews of already-learnt cards a day (None: no limit).
 
     Returns:
         The queue, and the stored states by card id.
@@ -192,8 +209,21 @@ def deck_queue(
             # fail the whole deck. The stored row and the review log stay as they were.
             continue
         states[card_id] = CardState(card_id, row.card_hash, fsrs_card)
-    seen = store.new_cards_since(learner_id, deck.id, start_of_day(now))
-    queue = build_queue(study_cards(deck), states, now, new_limit=new_limit, new_seen_today=seen)
+    midnight = start_of_day(now)
+    seen = store.new_cards_since(learner_id, deck.id, midnight)
+    reviewed = store.reviews_since(learner_id, deck.id, midnight) if review_limit is not None else 0
+    # Suspended cards (the card browser) leave the queue, new or due alike.
+    suspended = store.suspended_cards(learner_id, deck.id)
+    cards = [card for card in study_cards(deck) if card.card_id not in suspended]
+    queue = build_queue(
+        cards,
+        states,
+        now,
+        new_limit=new_limit,
+        new_seen_today=seen,
+        review_limit=review_limit,
+        reviewed_today=reviewed,
+    )
     return queue, states
 
 
@@ -268,6 +298,7 @@ class FlashcardSession:
         *,
         new_limit: int,
         desired_retention: float,
+        review_limit: int | None = None,
     ) -> FlashcardSession:
         """Read a learner's schedules and build today's queue over `decks` (blocking).
 
@@ -278,12 +309,16 @@ class FlashcardSession:
             now: The current time.
             new_limit: Most new cards a day, per deck.
             desired_retention: FSRS desired retention.
+            review_limit: Most reviews of already-learnt cards a day, per deck (None: no
+                limit).
         """
         decks = list(decks)
         queue: list[StudyCard] = []
         states: dict[tuple[str, str], CardState] = {}
         for deck in decks:
-            deck_cards, stored = deck_queue(store, learner_id, deck, now, new_limit=new_limit)
+            deck_cards, stored = deck_queue(
+                store, learner_id, deck, now, new_limit=new_limit, review_limit=review_limit
+            )
             queue += deck_cards
             states.update({(deck.id, card_id): state for card_id, state in stored.items()})
         return cls(decks, queue, states, desired_retention=desired_retention)
@@ -305,6 +340,17 @@ class FlashcardSession:
     def next_due(self) -> datetime | None:
         """When the earliest scheduled card of these decks is due (None if none is)."""
         return next_due(self.states)
+
+    def rating_labels(self, now: datetime) -> dict[int, str]:
+        """What each rating key would do to the current card ("Good 4d"), as fsrs says.
+
+        Returns:
+            Rating (1-4) to its label; empty when the session is over.
+        """
+        card = self.current
+        if card is None:
+            return {}
+        return rating_labels(self.scheduler, self.state_of(card), now)
 
     def rate(self, rating: int, now: datetime) -> RatedCard:
         """Rate the current card and schedule it with FSRS.
@@ -362,3 +408,66 @@ class FlashcardSession:
         self.reviewed -= 1
         self.again -= last.rating == 1
         return last
+
+
+def interval_previews(
+    scheduler: FlashcardScheduler, state: fsrs.Card | None, now: datetime
+) -> dict[int, timedelta]:
+    """How long until the card comes back after each rating, as fsrs would schedule it.
+
+    Nothing is saved: each rating is tried on the card's current state.
+
+    Args:
+        scheduler: The learner's scheduler (their desired retention).
+        state: The card's current state, or None for a new card.
+        now: The time of the rating (timezone-aware).
+
+    Returns:
+        Rating (1-4) to the interval until the card is due again.
+    """
+    previews: dict[int, timedelta] = {}
+    for rating in RATINGS:
+        card, _ = scheduler.review(state, rating, now)
+        previews[rating] = card.due - now.astimezone(UTC)
+    return previews
+
+
+def format_interval(interval: timedelta) -> str:
+    """An interval the way Anki's rating buttons show it: `<10m`, `3h`, `4d`, `2.5mo`, `1.1y`.
+
+    Under an hour, minutes rounded up after a `<` (fsrs's learning steps are minutes);
+    under a day, hours; under a month, days; then months and years to one decimal.
+    """
+    seconds = max(0.0, interval.total_seconds())
+    minutes = seconds / 60
+    hours = minutes / 60
+    days = hours / 24
+    if minutes < 60:
+        return f"<{max(1, math.ceil(minutes))}m"
+    if hours < 24:
+        return f"{round(hours)}h"
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}".removesuffix(".0") + "mo"
+    return f"{days / 365:.1f}".removesuffix(".0") + "y"
+
+
+def rating_labels(
+    scheduler: FlashcardScheduler, state: CardState | None, now: datetime
+) -> dict[int, str]:
+    """What each rating key would do to a card, as the rating keys show it.
+
+    Args:
+        scheduler: The learner's scheduler.
+        state: The card's stored state (None for a new card).
+        now: The time of the rating.
+
+    Returns:
+        Rating (1-4) to e.g. "Again <10m", "Good 4d".
+    """
+    previews = interval_previews(scheduler, state.fsrs_card if state else None, now)
+    return {
+        rating: f"{RATING_NAMES[rating]} {format_interval(interval)}"
+        for rating, interval in previews.items()
+    }

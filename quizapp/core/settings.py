@@ -50,6 +50,15 @@ def _new_cards_per_day(name: str, value: Any) -> int:
     return int(number)
 
 
+def _max_reviews_per_day(name: str, value: Any) -> int:
+    number = _number(name, value)
+    if number != int(number):
+        raise ValueError(f"{name} must be a whole number, not {value}")
+    if not 0 <= number <= 10000:
+        raise ValueError(f"{name} must be from 0 to 10000, not {value}")
+    return int(number)
+
+
 def _desired_retention(name: str, value: Any) -> float:
     number = _number(name, value)
     if not 0.7 <= number <= 0.99:
@@ -61,6 +70,7 @@ _CHECKS = {
     "theme": _text,
     "learner": _optional_text,
     "new_cards_per_day": _new_cards_per_day,
+    "max_reviews_per_day": _max_reviews_per_day,
     "desired_retention": _desired_retention,
     "xapi_home_page": _text,
     "organisation_name": _optional_text,
@@ -89,6 +99,9 @@ class Settings:
     """The learner who used the app last, selected again at start-up."""
     new_cards_per_day: int = 20
     """Most new flashcards introduced per learner, deck and day (0-1000)."""
+    max_reviews_per_day: int = 200
+    """Most reviews of already-learnt flashcards per learner, deck and day (0-10000), as
+    Anki's "maximum reviews/day"; cards over the limit wait for the next day."""
     desired_retention: float = 0.9
     """Chance of remembering a card when it comes due (FSRS), as in Anki (0.7-0.99)."""
     xapi_home_page: str = "https://quizapp.invalid/learners"

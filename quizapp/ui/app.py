@@ -74,7 +74,9 @@ class QuizApp(App[None]):
             clock: Source of the current time (tests pass a fixed one).
         """
         super().__init__()
-        self.context = AppContext(store=store, settings=settings, clock=clock)
+        self.context = AppContext(
+            store=store, settings=settings, clock=clock, settings_file=settings_file
+        )
         self.settings_file = settings_file
         self.deck_paths = list(deck_paths)
         self.startup_notes = list(startup_notes)
@@ -184,6 +186,14 @@ class QuizApp(App[None]):
         )
         yield SystemCommand(
             "Review everything due", "Flashcards due now in every deck", home.action_review_all
+        )
+        # Only Settings is added here (the issue asks for it in the palette): the card
+        # browser (b) and mistakes (m) are Home keys, so the palette's list still fits
+        # the deck entries ("Quiz: <deck>") in view before anything is typed.
+        yield SystemCommand(
+            "Settings",
+            "New cards per day, maximum reviews per day, desired retention (, on Home)",
+            home.action_settings,
         )
 
 

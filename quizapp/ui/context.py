@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
@@ -39,6 +40,8 @@ class AppContext:
     """The decks loaded so far, by id, in load order."""
     learner: Learner | None = None
     """The learner whose answers are recorded (None until one is chosen)."""
+    settings_file: Path | None = None
+    """Where the settings are saved (the settings screen writes it; None: not saved)."""
 
     def now(self) -> datetime:
         """The current time, from the clock."""

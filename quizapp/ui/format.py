@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+TYPE_NAMES = {
+    "single": "one answer",
+    "multi": "several answers",
+    "true_false": "true or false",
+    "typed": "typed answer",
+    "order": "put in order",
+    "flashcard": "flashcard",
+}
+"""Card types in plain words, as the card browser and a card's page show them."""
+
 
 def local_time(moment: datetime | str | None) -> str:
     """A stored UTC time shown in the learner's local time zone, to the minute."""

@@ -16,7 +16,8 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from quizapp.core.store import ScoreStore, to_db_time
+from quizapp.core.progress import load_progress
+from quizapp.core.store import CardFilters, ScoreStore, to_db_time
 from tests.benchmarks.common import Result, median, timed
 
 TOPICS = ("mechanism", "uses", "adverse-effects", "stopping-safely", "daily-use", "emergencies")
@@ -77,6 +78,7 @@ def build_store(
 
 def bench_stats(workdir: Path, *, answers: int = 100_000, reps: int = 15) -> list[Result]:
     store, learner, deck = build_store(workdir / "stats.db", answers=answers)
+    end = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=answers + 1)
     queries = {
         "deck_scores(learner)": lambda: store.deck_scores(learner),
         "topic_accuracy(learner)": lambda: store.topic_accuracy(learner),
@@ -86,6 +88,15 @@ def bench_stats(workdir: Path, *, answers: int = 100_000, reps: int = 15) -> lis
         "answered_hashes(learner, deck)": lambda: store.answered_hashes(learner, deck),
         "unfinished_attempts(learner)": lambda: store.unfinished_attempts(learner),
         "unfinished_attempts(learner, deck)": lambda: store.unfinished_attempts(learner, deck),
+        # Issue 15: the statistics charts (two queries: a year of days, the due forecast),
+        # the mistakes quiz, a card's answers, and a browser search with learner filters.
+        # "Now" is the end of the stored answers, so the year holds every one of them.
+        "load_progress(learner)": lambda: load_progress(store, learner, end),
+        "mistakes(learner)": lambda: store.mistakes(learner),
+        "card_answers(learner, deck, card)": lambda: store.card_answers(learner, deck, "card-1"),
+        "search_cards(wrong_only)": lambda: store.search_cards(
+            CardFilters(text="card", wrong_only=True), learner, end
+        ),
     }
     results = []
     for name, query in queries.items():

@@ -275,6 +275,33 @@ def test_build_queue_limits_new_cards(limit: int, seen: int, new_ids: list[str])
     assert [card.card_id for card in queue] == ["due", *new_ids]
 
 
+@pytest.mark.parametrize(
+    ("limit", "reviewed", "due_ids"),
+    [
+        (None, 50, ["c", "a", "d"]),
+        (3, 0, ["c", "a", "d"]),
+        (2, 0, ["c", "a"]),  # the most overdue go first
+        (5, 4, ["c"]),
+        (2, 2, []),
+        (0, 0, []),
+    ],
+)
+def test_build_queue_limits_reviews_of_due_cards(
+    limit: int | None, reviewed: int, due_ids: list[str]
+) -> None:
+    cards = [study(card_id) for card_id in ("a", "new", "c", "d")]
+    states = {
+        "a": scheduled("a", START - timedelta(hours=1)),
+        "c": scheduled("c", START - timedelta(days=3)),
+        "d": scheduled("d", START),
+    }
+    queue = build_queue(
+        cards, states, START, new_limit=5, review_limit=limit, reviewed_today=reviewed
+    )
+    # The review limit never holds back new cards (they have their own limit).
+    assert [card.card_id for card in queue] == [*due_ids, "new"]
+
+
 def test_study_cards_flashcards_only_unless_deck_includes_quiz() -> None:
     five = load(FIVE)
     assert [card.card_id for card in study_cards(five)] == [card.id for card in five.cards]
@@ -350,6 +377,10 @@ def test_new_cards_since_counts_first_reviews_and_resets_at_midnight(
     # Tomorrow the count starts again from zero.
     tomorrow = START + timedelta(days=1)
     assert store.new_cards_since(learner_id, "deck", start_of_day(tomorrow)) == 0
+    # Reviews of cards already learnt: the second "t1" and "y1" today.
+    assert store.reviews_since(learner_id, "deck", today) == 2
+    assert store.reviews_since(learner_id, "other", today) == 0
+    assert store.reviews_since(learner_id, "deck", start_of_day(tomorrow)) == 0
 
 
 def test_deck_queue_from_store_applies_daily_limit(

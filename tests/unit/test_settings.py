@@ -21,6 +21,7 @@ DEFAULT_FILE = """{
   "theme": "textual-dark",
   "learner": null,
   "new_cards_per_day": 20,
+  "max_reviews_per_day": 200,
   "desired_retention": 0.9,
   "xapi_home_page": "https://quizapp.invalid/learners",
   "organisation_name": null,
@@ -28,9 +29,10 @@ DEFAULT_FILE = """{
   "lrs_url": null,
   "lrs_user": null
 }"""
-"""The settings file as quizapp writes it for the defaults: the first five keys as it
-always has, then those that came with LRS sync and the printable report (issue 16),
-appended so older versions, which ignore unknown keys, still read the file."""
+"""The settings file as quizapp writes it for the defaults: the first keys as it always
+has (`max_reviews_per_day` came with issue 15), then those that came with LRS sync and the
+printable report (issue 16), appended so older versions, which ignore unknown keys, still
+read the file."""
 
 
 class FormerSettings(BaseModel):
@@ -41,6 +43,7 @@ class FormerSettings(BaseModel):
     theme: str = "textual-dark"
     learner: str | None = None
     new_cards_per_day: int = Field(default=20, ge=0, le=1000)
+    max_reviews_per_day: int = Field(default=200, ge=0, le=10000)
     desired_retention: float = Field(default=0.9, ge=0.7, le=0.99)
     xapi_home_page: str = "https://quizapp.invalid/learners"
     # Added with issue 16:
@@ -69,6 +72,8 @@ def test_defaults_are_written_exactly_as_before(path: Path) -> None:
         {"learner": ""},
         {"theme": "nord", "new_cards_per_day": 0, "desired_retention": 0.7},
         {"new_cards_per_day": 1000, "desired_retention": 0.99},
+        {"max_reviews_per_day": 0},
+        {"max_reviews_per_day": 10000, "new_cards_per_day": 5},
         {"desired_retention": 0.85, "xapi_home_page": "https://lms.example/people"},
     ],
 )
@@ -112,6 +117,10 @@ def test_a_whole_number_written_with_a_fraction_is_accepted(path: Path) -> None:
         ('{"new_cards_per_day": null}', "new_cards_per_day must be a number"),
         ('{"new_cards_per_day": true}', "new_cards_per_day must be a number, not bool"),
         ('{"new_cards_per_day": NaN}', "new_cards_per_day must be a finite number"),
+        ('{"max_reviews_per_day": -5}', "max_reviews_per_day must be from 0 to 10000"),
+        ('{"max_reviews_per_day": 10001}', "max_reviews_per_day must be from 0 to 10000"),
+        ('{"max_reviews_per_day": 9.5}', "max_reviews_per_day must be a whole number"),
+        ('{"max_reviews_per_day": "9"}', "max_reviews_per_day must be a number, not str"),
         ('{"desired_retention": 0.5}', "desired_retention must be from 0.7 to 0.99"),
         ('{"desired_retention": 1}', "desired_retention must be from 0.7 to 0.99"),
         ('{"desired_retention": Infinity}', "desired_retention must be a finite number"),
@@ -149,6 +158,7 @@ def test_an_unreadable_file_gives_the_defaults_and_a_warning(path: Path) -> None
         ("learner", 3),
         ("new_cards_per_day", 5000),
         ("new_cards_per_day", "20"),
+        ("max_reviews_per_day", 20000),
         ("desired_retention", 0.995),
         ("desired_retention", math.nan),
         ("xapi_home_page", b"https://lms.example"),

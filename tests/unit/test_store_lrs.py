@@ -19,7 +19,7 @@ HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
 def test_every_learner_has_a_random_stable_xapi_id(tmp_path: Path) -> None:
     store = ScoreStore.open(tmp_path / "quizapp.db")
-    assert SCHEMA_VERSION == 4 and store.schema_version() == 4
+    assert store.schema_version() == SCHEMA_VERSION >= 4  # the xapi ids came with version 4
     ann = store.add_learner("Ann")
     bob = store.get_or_create_learner("Bob")
     ids = store.xapi_ids()

@@ -13,7 +13,9 @@ every name from here. Inside, each topic has its own room:
 * `backup`: the copies made before a migration and before deleting a learner;
 * `records`: the record types handed back, and how rows become them (by column name);
 * `learners`, `attempts`, `reviews`, `statistics`, `export`: the queries, by topic;
-* `lrs`: learners' pseudonymous xAPI ids and what each Learning Record Store acknowledged.
+* `lrs`: learners' pseudonymous xAPI ids and what each Learning Record Store acknowledged;
+* `browser` (card search index, suspended cards, mistakes) and `progress` (per-day
+  activity and the due forecast): the studying features of schema version 5.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from quizapp.core.store.attempts import ATTEMPT_ANSWERS_SQL as _ATTEMPT_ANSWERS_
 from quizapp.core.store.attempts import HISTORY_SQL as _HISTORY_SQL
 from quizapp.core.store.attempts import UNFINISHED_SQL as _UNFINISHED_SQL
 from quizapp.core.store.attempts import AttemptQueries
+from quizapp.core.store.browser import CARD_ANSWERS_SQL as _CARD_ANSWERS_SQL
+from quizapp.core.store.browser import MISTAKES_SQL as _MISTAKES_SQL
+from quizapp.core.store.browser import SEARCH_SQL as _SEARCH_SQL
+from quizapp.core.store.browser import BrowserQueries, CardFilters
 from quizapp.core.store.database import BUSY_TIMEOUT_S
 from quizapp.core.store.errors import (
     AttemptClosedError,
@@ -33,13 +39,21 @@ from quizapp.core.store.errors import (
 from quizapp.core.store.export import ExportQueries
 from quizapp.core.store.learners import MAX_NAME_LENGTH, LearnerQueries
 from quizapp.core.store.lrs import LrsQueries
+from quizapp.core.store.progress import DAILY_ACTIVITY_SQL as _DAILY_ACTIVITY_SQL
+from quizapp.core.store.progress import DUE_FORECAST_SQL as _DUE_FORECAST_SQL
+from quizapp.core.store.progress import ProgressQueries
 from quizapp.core.store.records import (
     MODES,
     AnswerRecord,
     Attempt,
     AttemptSummary,
+    BrowserRow,
+    CardAnswer,
+    DayActivity,
     DeckScore,
+    IndexedCard,
     Learner,
+    Mistake,
     Mode,
     ReviewExport,
     ReviewRecord,
@@ -66,8 +80,14 @@ __all__ = [
     "Attempt",
     "AttemptClosedError",
     "AttemptSummary",
+    "BrowserRow",
+    "CardAnswer",
+    "CardFilters",
+    "DayActivity",
     "DeckScore",
+    "IndexedCard",
     "Learner",
+    "Mistake",
     "Mode",
     "NameTakenError",
     "NotFoundError",
@@ -85,7 +105,14 @@ __all__ = [
 
 
 class ScoreStore(
-    LearnerQueries, AttemptQueries, ReviewQueries, StatisticsQueries, ExportQueries, LrsQueries
+    LearnerQueries,
+    AttemptQueries,
+    ReviewQueries,
+    StatisticsQueries,
+    ExportQueries,
+    LrsQueries,
+    BrowserQueries,
+    ProgressQueries,
 ):
     """Learners, attempts, answers and flashcard reviews in a local SQLite file.
 
@@ -94,8 +121,8 @@ class ScoreStore(
 
     The methods come from one class per topic, each a `Database` (the file, its
     connections and its clock): `LearnerQueries`, `AttemptQueries`, `ReviewQueries`,
-    `StatisticsQueries`, `ExportQueries` and `LrsQueries`. Look there for a method's code;
-    this class only puts them together.
+    `StatisticsQueries`, `ExportQueries`, `LrsQueries`, `BrowserQueries` and
+    `ProgressQueries`. Look there for a method's code; this class only puts them together.
 
     Attributes:
         path: The database file.
@@ -113,5 +140,10 @@ _READ_QUERIES: dict[str, str] = {
     "topic_accuracy": _TOPIC_ACCURACY_SQL,
     "answered_hashes": _ANSWERED_HASHES_SQL,
     "attempt_answers": _ATTEMPT_ANSWERS_SQL,
+    "search_cards": _SEARCH_SQL,
+    "card_answers": _CARD_ANSWERS_SQL,
+    "mistakes": _MISTAKES_SQL,
+    "daily_activity": _DAILY_ACTIVITY_SQL,
+    "due_counts": _DUE_FORECAST_SQL,
 }
 """The queries behind the UI's screens, by method; tests check each one uses an index."""

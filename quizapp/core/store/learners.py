@@ -184,7 +184,8 @@ class LearnerQueries(Database):
 
         Backup layout: `{"format": "quizapp-deleted-learner", "format_version": 1,
         "deleted_at": ..., "database": ..., "schema_version": ..., "learner": {...},
-        "attempts": [...], "answers": [...], "card_states": [...], "review_log": [...]}`
+        "attempts": [...], "answers": [...], "card_states": [...], "review_log": [...],
+        "suspended_cards": [...]}`
         where each row is an object keyed by its column names, exactly as stored
         (times as stored text; JSON columns as stored text).
 
@@ -225,6 +226,10 @@ class LearnerQueries(Database):
                 "review_log": rows(
                     "SELECT * FROM review_log WHERE learner_id = :learner ORDER BY id"
                 ),
+                "suspended_cards": rows(
+                    "SELECT * FROM suspended_cards WHERE learner_id = :learner"
+                    " ORDER BY deck_id, card_id"
+                ),
             }
             target = write_deletion_backup(self.path, learner_id, document, now)
             # Attempts, answers, card states and reviews go with the learner (ON DELETE
@@ -235,7 +240,7 @@ class LearnerQueries(Database):
                 " (SELECT id FROM attempts WHERE learner_id = ?)",
                 (learner_id,),
             )
-            for table in ("attempts", "card_states", "review_log"):
+            for table in ("attempts", "card_states", "review_log", "suspended_cards"):
                 conn.execute(f"DELETE FROM {table} WHERE learner_id = ?", (learner_id,))
             conn.execute("DELETE FROM learners WHERE id = ?", (learner_id,))
         return target

@@ -14,7 +14,7 @@ import json
 import math
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 Mode = Literal["practice", "exam", "review"]
@@ -456,3 +456,115 @@ def topic_accuracy_from_row(row: sqlite3.Row) -> TopicAccuracy:
         answered=row["answered"],
         correct=row["correct"],
     )
+
+
+# --------------------------------------------------------------------------- studying
+# Records of the card browser, the mistakes quiz and the statistics charts (schema 5).
+
+
+@dataclass(frozen=True)
+class IndexedCard:
+    """A card as the browser's search index keeps it: its text and what it is filtered by.
+
+    Attributes:
+        card_id: The card's id within its deck.
+        card_hash: Its `content_hash()`.
+        card_type: "single", "multi", "true_false", "typed", "order" or "flashcard".
+        topic: Its topic id.
+        critical: Whether it is a must-know safety card.
+        prompt: The question, or a flashcard's front.
+        answers: The answer text: choices, accepted answers, steps, a flashcard's back.
+        explanation: The explanation.
+    """
+
+    card_id: str
+    card_hash: str
+    card_type: str
+    topic: str
+    critical: bool
+    prompt: str
+    answers: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class BrowserRow:
+    """One card found by a browser search, with what the learner's record says of it.
+
+    Attributes:
+        deck_id: The card's deck.
+        deck_title: That deck's title.
+        card_id: The card's id.
+        card_type: The card's type.
+        topic: The card's topic.
+        critical: Whether it is a must-know card.
+        prompt: The question or front, as indexed.
+        due: When the learner's flashcard schedule has it due, if scheduled.
+        last_correct: Whether the learner's latest answer was right (None: never answered).
+        suspended: Whether the learner suspended the card.
+    """
+
+    deck_id: str
+    deck_title: str
+    card_id: str
+    card_type: str
+    topic: str
+    critical: bool
+    prompt: str
+    due: datetime | None
+    last_correct: bool | None
+    suspended: bool
+
+
+@dataclass(frozen=True)
+class CardAnswer:
+    """One answer a learner gave to a card, for the browser's history of the card.
+
+    Attributes:
+        answered_at: When (UTC).
+        correct: Whether it was right.
+        elapsed_ms: Time taken, in milliseconds.
+        mode: The attempt's mode ("practice", "exam" or "review").
+    """
+
+    answered_at: datetime
+    correct: bool
+    elapsed_ms: int
+    mode: str
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A card whose latest answer was wrong.
+
+    Attributes:
+        deck_id: The card's deck.
+        card_id: The card's id.
+        answered_at: When that wrong answer was given (UTC).
+    """
+
+    deck_id: str
+    card_id: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    """What a learner did on one local calendar day.
+
+    Attributes:
+        day: The local date.
+        answered: Quiz answers given (discarded attempts left out).
+        correct: How many of them were right.
+        reviewed: Flashcard ratings given.
+    """
+
+    day: date
+    answered: int
+    correct: int
+    reviewed: int
+
+    @property
+    def accuracy(self) -> float | None:
+        """`correct / answered` (0-1), or None on a day without answers."""
+        return self.correct / self.answered if self.answered else None

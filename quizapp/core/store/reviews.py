@@ -183,6 +183,20 @@ class ReviewQueries(Database):
             ).fetchone()
         return int(row["new_cards"])
 
+    def reviews_since(self, learner_id: int, deck_id: str, since: datetime) -> int:
+        """How many ratings of already-learnt cards of a deck were given at or after `since`.
+
+        Used for the daily limit of reviews; a card's first rating (a new card) counts
+        towards the new-card limit instead.
+        """
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT count(*) AS reviews FROM review_log WHERE learner_id = ? AND deck_id = ?"
+                " AND previous_state_json IS NOT NULL AND reviewed_at >= ?",
+                (learner_id, deck_id, to_db_time(since)),
+            ).fetchone()
+        return int(row["reviews"])
+
     def reviews(self, learner_id: int, since: datetime | None = None) -> list[ReviewRecord]:
         """A learner's flashcard ratings, oldest first (for statistics).
 

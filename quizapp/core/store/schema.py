@@ -237,7 +237,287 @@ _V4: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+
+# Version 5 (issue 15, studying like Anki): suspended flashcards; a searchable index of
+# card text for the card browser; and two more counters kept by triggers so that the
+# statistics charts and the mistakes quiz read a few hundred rows instead of every answer:
+#
+# * `activity_counts`: answers, correct answers and flashcard reviews per learner and
+#   15-minute UTC slot. Every time zone's offset is a multiple of 15 minutes, so a slot
+#   always falls within one local day and per-day sums are exact in any zone.
+# * `latest_answers`: each card's latest counted answer per learner (right or wrong).
+#
+# As in version 3, answers of unfinished and finished attempts count, discarded ones do
+# not, and the counts always equal the GROUP BY they stand for. The helpers below are part
+# of migration 5 and are never edited.
+
+
+def _slot(column: str) -> str:
+    """SQL for the 15-minute UTC slot (`YYYY-MM-DDTHH:MM`) of a stored time."""
+    return (
+        f"(substr({column}, 1, 14)"
+        f" || printf('%02d', CAST(substr({column}, 15, 2) AS INTEGER) / 15 * 15))"
+    )
+
+
+def _activity_add_answer(row: str) -> str:
+    """SQL counting one answer (`NEW` in a trigger) in its slot, if its attempt counts."""
+    return f"""
+        INSERT INTO activity_counts (learner_id, slot, answered, correct, reviewed)
+        SELECT a.learner_id, {_slot(f"{row}.answered_at")}, 1, {row}.correct, 0 FROM attempts a
+        WHERE a.id = {row}.attempt_id AND a.status IN {COUNTED}
+        ON CONFLICT (learner_id, slot) DO UPDATE
+        SET answered = answered + 1, correct = correct + excluded.correct;
+    """
+
+
+def _activity_remove_answer(row: str) -> str:
+    """SQL taking one answer (`OLD`) back out of its slot, if it counted."""
+    key = f"""
+        slot = {_slot(f"{row}.answered_at")} AND learner_id IN (
+            SELECT a.learner_id FROM attempts a
+            WHERE a.id = {row}.attempt_id AND a.status IN {COUNTED})
+    """
+    return f"""
+        UPDATE activity_counts SET answered = answered - 1, correct = correct - {row}.correct
+        WHERE {key};
+        DELETE FROM activity_counts WHERE answered = 0 AND reviewed = 0 AND {key};
+    """
+
+
+def _activity_add_attempt(row: str) -> str:
+    """SQL counting all of an attempt's answers in their slots, if its status counts."""
+    return f"""
+        INSERT INTO activity_counts (learner_id, slot, answered, correct, reviewed)
+        SELECT {row}.learner_id, {_slot("n.answered_at")} AS answer_slot, count(*),
+               sum(n.correct), 0
+        FROM answers n WHERE n.attempt_id = {row}.id AND {row}.status IN {COUNTED}
+        GROUP BY answer_slot
+        ON CONFLICT (learner_id, slot) DO UPDATE
+        SET answered = answered + excluded.answered, correct = correct + excluded.correct;
+    """
+
+
+def _activity_remove_attempt(row: str) -> str:
+    """SQL taking all of an attempt's answers back out of their slots, if they counted."""
+    same_slot = f"n.attempt_id = {row}.id AND {_slot('n.answered_at')} = activity_counts.slot"
+    return f"""
+        UPDATE activity_counts SET
+            answered = answered - (SELECT count(*) FROM answers n WHERE {same_slot}),
+            correct = correct - (SELECT coalesce(sum(n.correct), 0) FROM answers n
+                                 WHERE {same_slot})
+        WHERE learner_id = {row}.learner_id AND {row}.status IN {COUNTED}
+          AND slot IN (SELECT {_slot("n.answered_at")} FROM answers n
+                       WHERE n.attempt_id = {row}.id);
+        DELETE FROM activity_counts
+        WHERE learner_id = {row}.learner_id AND answered = 0 AND reviewed = 0;
+    """
+
+
+def _activity_review(row: str, change: str) -> str:
+    """SQL adding `change` (+1 or -1) reviews to a review's (`NEW`/`OLD`) slot."""
+    return f"""
+        INSERT INTO activity_counts (learner_id, slot, answered, correct, reviewed)
+        VALUES ({row}.learner_id, {_slot(f"{row}.reviewed_at")}, 0, 0, {change})
+        ON CONFLICT (learner_id, slot) DO UPDATE SET reviewed = reviewed + ({change});
+        DELETE FROM activity_counts WHERE learner_id = {row}.learner_id
+          AND slot = {_slot(f"{row}.reviewed_at")} AND answered = 0 AND reviewed = 0;
+    """
+
+
+def _latest_offer(row: str) -> str:
+    """SQL making a new answer (`NEW`) its card's latest, if its attempt counts."""
+    return f"""
+        INSERT INTO latest_answers (learner_id, deck_id, card_id, answer_id, correct,
+                                    answered_at)
+        SELECT a.learner_id, {row}.deck_id, {row}.card_id, {row}.id, {row}.correct,
+               {row}.answered_at
+        FROM attempts a WHERE a.id = {row}.attempt_id AND a.status IN {COUNTED}
+        ON CONFLICT (learner_id, deck_id, card_id) DO UPDATE
+        SET answer_id = excluded.answer_id, correct = excluded.correct,
+            answered_at = excluded.answered_at
+        WHERE excluded.answer_id > latest_answers.answer_id;
+    """
+
+
+def _latest_refresh(learner: str, cards: str, skip_attempt: str = "NULL") -> str:
+    """SQL recomputing the latest answer of some cards of a learner from `answers`.
+
+    Args:
+        learner: SQL for the learner id.
+        cards: A SELECT of `deck_id, card_id` pairs to recompute.
+        skip_attempt: SQL for an attempt id to ignore (one about to be deleted).
+    """
+    return f"""
+        DELETE FROM latest_answers WHERE learner_id = {learner}
+          AND (deck_id, card_id) IN ({cards});
+        INSERT INTO latest_answers (learner_id, deck_id, card_id, answer_id, correct,
+                                    answered_at)
+        SELECT {learner}, n.deck_id, n.card_id, n.id, n.correct, n.answered_at
+        FROM answers n WHERE n.id IN (
+            SELECT (SELECT m.id FROM answers m JOIN attempts b ON b.id = m.attempt_id
+                    WHERE m.deck_id = c.deck_id AND m.card_id = c.card_id
+                      AND b.learner_id = {learner} AND b.status IN {COUNTED}
+                      AND b.id IS NOT {skip_attempt}
+                    ORDER BY m.id DESC LIMIT 1)
+            FROM ({cards}) c);
+    """
+
+
+_LEARNER_OF_OLD = "(SELECT learner_id FROM attempts WHERE id = OLD.attempt_id)"
+_LEARNER_OF_NEW = "(SELECT learner_id FROM attempts WHERE id = NEW.attempt_id)"
+_CARDS_OF_OLD_ATTEMPT = "SELECT deck_id, card_id FROM answers WHERE attempt_id = OLD.id"
+_CARDS_OF_NEW_ATTEMPT = "SELECT deck_id, card_id FROM answers WHERE attempt_id = NEW.id"
+
+_V5: tuple[str, ...] = (
+    # Per learner, like Anki's suspend: a suspended card leaves the review queue.
+    """
+    CREATE TABLE suspended_cards (
+        learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+        deck_id TEXT NOT NULL,
+        card_id TEXT NOT NULL,
+        suspended_at TEXT NOT NULL,
+        PRIMARY KEY (learner_id, deck_id, card_id)
+    )
+    """,
+    # Not foreign keys to learners, for the reason given for `topic_counts`; a trigger on
+    # learners removes a deleted learner's rows.
+    """
+    CREATE TABLE activity_counts (
+        learner_id INTEGER NOT NULL,
+        slot TEXT NOT NULL,
+        answered INTEGER NOT NULL,
+        correct INTEGER NOT NULL,
+        reviewed INTEGER NOT NULL,
+        PRIMARY KEY (learner_id, slot)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE latest_answers (
+        learner_id INTEGER NOT NULL,
+        deck_id TEXT NOT NULL,
+        card_id TEXT NOT NULL,
+        answer_id INTEGER NOT NULL,
+        correct INTEGER NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (learner_id, deck_id, card_id)
+    )
+    """,
+    # The mistakes quiz: a learner's wrong latest answers, most recent first.
+    "CREATE INDEX latest_answers_by_result ON latest_answers (learner_id, correct, answered_at)",
+    # A card's answers, newest first, to recompute its latest answer.
+    # card_id first: with deck_id first, SQLite would prefer it to `answers_by_attempt` for
+    # `answered_hashes` (one deck of a learner) and read every answer of the deck.
+    "CREATE INDEX answers_by_card ON answers (card_id, deck_id)",
+    # The card browser's index: one row per card of every loaded deck, with its text in
+    # an FTS5 table (trigram tokens: any substring of 3+ characters is found through the
+    # index, ignoring case). `deck_hash` tells when a deck's cards changed.
+    """
+    CREATE TABLE card_index_decks (
+        deck_id TEXT PRIMARY KEY,
+        deck_title TEXT NOT NULL,
+        deck_hash TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE card_index (
+        id INTEGER PRIMARY KEY,
+        deck_id TEXT NOT NULL REFERENCES card_index_decks(deck_id) ON DELETE CASCADE,
+        card_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        card_hash TEXT NOT NULL,
+        card_type TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        critical INTEGER NOT NULL CHECK (critical IN (0, 1)),
+        UNIQUE (deck_id, card_id)
+    )
+    """,
+    "CREATE INDEX card_index_by_position ON card_index (deck_id, position)",
+    """
+    CREATE VIRTUAL TABLE card_text USING fts5(
+        prompt, answers, explanation, tokenize = 'trigram'
+    )
+    """,
+    # Counts for what is already stored.
+    f"""
+    INSERT INTO activity_counts (learner_id, slot, answered, correct, reviewed)
+    SELECT learner_id, slot, sum(answered), sum(correct), sum(reviewed) FROM (
+        SELECT a.learner_id, {_slot("n.answered_at")} AS slot, 1 AS answered,
+               n.correct, 0 AS reviewed
+        FROM attempts a JOIN answers n ON n.attempt_id = a.id WHERE a.status IN {COUNTED}
+        UNION ALL
+        SELECT r.learner_id, {_slot("r.reviewed_at")}, 0, 0, 1 FROM review_log r)
+    GROUP BY learner_id, slot
+    """,
+    f"""
+    INSERT INTO latest_answers (learner_id, deck_id, card_id, answer_id, correct, answered_at)
+    SELECT learner_id, deck_id, card_id, answer_id, correct, answered_at FROM (
+        SELECT a.learner_id, n.deck_id, n.card_id, max(n.id) AS answer_id, n.correct,
+               n.answered_at
+        FROM attempts a JOIN answers n ON n.attempt_id = a.id WHERE a.status IN {COUNTED}
+        GROUP BY a.learner_id, n.deck_id, n.card_id)
+    """,
+    f"CREATE TRIGGER study_answer_inserted AFTER INSERT ON answers BEGIN"
+    f" {_activity_add_answer('NEW')} {_latest_offer('NEW')} END",
+    f"CREATE TRIGGER study_answer_deleted AFTER DELETE ON answers BEGIN"
+    f" {_activity_remove_answer('OLD')} END",
+    # Only when the deleted answer was its card's latest. When the delete cascades from
+    # an attempt, the attempt is gone and its own trigger has already done the work.
+    f"""
+    CREATE TRIGGER study_latest_answer_deleted AFTER DELETE ON answers
+    WHEN EXISTS (SELECT 1 FROM latest_answers WHERE answer_id = OLD.id
+                 AND learner_id = {_LEARNER_OF_OLD} AND deck_id = OLD.deck_id
+                 AND card_id = OLD.card_id)
+    BEGIN {_latest_refresh(_LEARNER_OF_OLD, "SELECT OLD.deck_id, OLD.card_id")} END
+    """,
+    f"""
+    CREATE TRIGGER study_answer_updated
+    AFTER UPDATE OF attempt_id, deck_id, card_id, correct, answered_at ON answers BEGIN
+    {_activity_remove_answer("OLD")} {_activity_add_answer("NEW")}
+    {_latest_refresh(_LEARNER_OF_OLD, "SELECT OLD.deck_id, OLD.card_id")}
+    {_latest_refresh(_LEARNER_OF_NEW, "SELECT NEW.deck_id, NEW.card_id")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER study_attempt_inserted AFTER INSERT ON attempts BEGIN
+    {_activity_add_attempt("NEW")}
+    {_latest_refresh("NEW.learner_id", _CARDS_OF_NEW_ATTEMPT)}
+    END
+    """,
+    f"""
+    CREATE TRIGGER study_attempt_updated AFTER UPDATE OF learner_id, status ON attempts
+    WHEN OLD.learner_id IS NOT NEW.learner_id
+      OR (OLD.status IN {COUNTED}) IS NOT (NEW.status IN {COUNTED})
+    BEGIN
+    {_activity_remove_attempt("OLD")} {_activity_add_attempt("NEW")}
+    {_latest_refresh("OLD.learner_id", _CARDS_OF_OLD_ATTEMPT)}
+    {_latest_refresh("NEW.learner_id", _CARDS_OF_NEW_ATTEMPT)}
+    END
+    """,
+    f"""
+    CREATE TRIGGER study_attempt_deleted BEFORE DELETE ON attempts BEGIN
+    {_activity_remove_attempt("OLD")}
+    {_latest_refresh("OLD.learner_id", _CARDS_OF_OLD_ATTEMPT, skip_attempt="OLD.id")}
+    END
+    """,
+    f"CREATE TRIGGER study_review_inserted AFTER INSERT ON review_log BEGIN"
+    f" {_activity_review('NEW', '1')} END",
+    f"CREATE TRIGGER study_review_deleted AFTER DELETE ON review_log BEGIN"
+    f" {_activity_review('OLD', '-1')} END",
+    f"""
+    CREATE TRIGGER study_review_updated AFTER UPDATE OF learner_id, reviewed_at ON review_log
+    BEGIN {_activity_review("OLD", "-1")} {_activity_review("NEW", "1")} END
+    """,
+    """
+    CREATE TRIGGER study_learner_deleted AFTER DELETE ON learners BEGIN
+        DELETE FROM activity_counts WHERE learner_id = OLD.id;
+        DELETE FROM latest_answers WHERE learner_id = OLD.id;
+        DELETE FROM suspended_cards WHERE learner_id = OLD.id;
+    END
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
 """`MIGRATIONS[n]` takes a database from schema version n to n + 1. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

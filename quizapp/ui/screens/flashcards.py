@@ -109,6 +109,7 @@ class FlashcardScreen(Screen[None]):
             context.now(),
             new_limit=context.settings.new_cards_per_day,
             desired_retention=context.settings.desired_retention,
+            review_limit=context.settings.max_reviews_per_day,
         )
         self.app.call_from_thread(self._loaded, session)
 
@@ -154,7 +155,10 @@ class FlashcardScreen(Screen[None]):
         if card.source is not None:
             for line in source_lines(deck, card.source):
                 parts += ["\n", Content.styled(line, "$text-muted")]
-        parts += ["\n\nHow well did you remember? 1 Again · 2 Hard · 3 Good · 4 Easy"]
+        # Each key with the interval fsrs would give this card, as Anki shows them.
+        labels = self.session.rating_labels(self.context.now())
+        keys = "  ".join(f"{rating} {labels[rating]}" for rating in sorted(labels))
+        parts += ["\n\nHow well did you remember?\n", keys]
         back = self.query_one("#card-back", Static)
         back.update(Content.assemble(*parts))
         back.display = True

@@ -48,6 +48,16 @@ class HomeScreen(Screen[None]):
         Binding("f", "flashcards", "Flashcards", id="flashcards", tooltip="Review flashcards due"),
         Binding("s", "statistics", "Statistics", id="statistics", tooltip="How you are doing"),
         Binding("h", "history", "History", id="history", tooltip="Your past quizzes and exams"),
+        Binding("b", "browse", "Browse", id="browse", tooltip="Search every card of every deck"),
+        Binding(
+            "m",
+            "mistakes",
+            "Mistakes",
+            id="mistakes",
+            show=False,
+            tooltip="Practise the cards whose latest answer was wrong",
+        ),
+        Binding("comma", "settings", "Settings", id="settings", show=False),
         Binding("l", "learner", "Learner", id="learner", tooltip="Choose or add a learner"),
         Binding("f1", "notice", "Notice", id="notice", tooltip="Education, not medical advice"),
         Binding("q", "app.quit", "Quit", id="quit-home"),
@@ -199,9 +209,18 @@ class HomeScreen(Screen[None]):
         context = self.context
         scores = context.store.deck_scores(learner_id)
         now = context.now()
-        limit = context.settings.new_cards_per_day
+        settings = context.settings
         due = {
-            deck.id: len(deck_queue(context.store, learner_id, deck, now, new_limit=limit)[0])
+            deck.id: len(
+                deck_queue(
+                    context.store,
+                    learner_id,
+                    deck,
+                    now,
+                    new_limit=settings.new_cards_per_day,
+                    review_limit=settings.max_reviews_per_day,
+                )[0]
+            )
             for deck in self.decks
         }
         self.app.call_from_thread(self._scores_loaded, scores, due, generation)
@@ -406,3 +425,53 @@ class HomeScreen(Screen[None]):
         from quizapp.ui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen())
+
+    def action_browse(self) -> None:
+        """Open the card browser; practising the cards found opens a quiz here."""
+        from quizapp.ui.screens.browser import CardBrowserScreen
+
+        def practise(session: QuizSession | None) -> None:
+            if session is not None:
+                self._open_quiz(session, None)
+
+        self.app.push_screen(CardBrowserScreen(), callback=practise)
+
+    def action_mistakes(self) -> None:
+        """A quiz of the cards whose latest answer was wrong, across sessions."""
+        if self.learner is None:
+            self.action_learner()
+            return
+        self._find_mistakes(self.learner.id)
+
+    @work(thread=True, group="home-start", exit_on_error=False)
+    def _find_mistakes(self, learner_id: int) -> None:
+        from quizapp.core.card_browser import practice_sessions, resolve
+
+        mistakes = self.context.store.mistakes(learner_id)
+        sessions = practice_sessions(resolve(list(self.decks), mistakes))
+        self.app.call_from_thread(self._practise_mistakes, sessions)
+
+    def _practise_mistakes(self, sessions: list[QuizSession]) -> None:
+        if not sessions:
+            self.notify(
+                "No mistakes to practise: the latest answer to every card you have tried"
+                " was right.",
+                markup=False,
+            )
+            return
+        first = sessions[0]
+        if len(sessions) > 1:
+            others = sum(len(session.card_ids) for session in sessions[1:])
+            self.notify(
+                f"{first.deck.title} first, where your latest mistake was; {others} more"
+                " are in other decks (press m again afterwards).",
+                markup=False,
+                timeout=8,
+            )
+        self._open_quiz(first, None)
+
+    def action_settings(self) -> None:
+        """Change the study limits and desired retention."""
+        from quizapp.ui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())

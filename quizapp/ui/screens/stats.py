@@ -45,6 +45,10 @@ class StatisticsScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="stats"):
             yield Static("Working out your statistics…", id="stats-summary", markup=False)
+            # Charts over time (issue 15); plotext is imported only when statistics open.
+            from quizapp.ui.widgets.progress_charts import ProgressCharts
+
+            yield ProgressCharts(self.learner.id, id="stats-progress")
             yield Static(Content.styled("Decks", "bold"), classes="section")
             decks: DataTable[Text] = DataTable(id="stats-decks", cursor_type="none")
             decks.add_columns("Accuracy", "Answers", "Trend (oldest → newest)", "Deck")
