@@ -9,6 +9,7 @@ Turning these records into CSV, JSON or xAPI is `quizapp.core.export`'s and
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from quizapp.core.store.attempts import ANSWER_COLUMNS, SUMMARY_COLUMNS
 from quizapp.core.store.database import Database
@@ -43,18 +44,7 @@ class ExportQueries(Database):
         """
         with self._connect() as conn:
             conn.execute("BEGIN")  # one snapshot for the three reads
-            learner_id: int | None = None
-            if learner is not None:
-                try:
-                    cleaned = clean_name(learner)
-                except ValueError:
-                    cleaned = None
-                found = conn.execute(
-                    "SELECT id FROM learners WHERE name = ?", (cleaned,)
-                ).fetchone()
-                if found is None:
-                    raise NotFoundError(f"No learner called {learner!r}.")
-                learner_id = found["id"]
+            learner_id = None if learner is None else _learner_id_named(conn, learner)
             people = {
                 row["id"]: learner_from_row(row)
                 for row in conn.execute(
@@ -103,18 +93,7 @@ class ExportQueries(Database):
         """
         with self._connect() as conn:
             conn.execute("BEGIN")  # one snapshot for the reads
-            learner_id: int | None = None
-            if learner is not None:
-                try:
-                    cleaned = clean_name(learner)
-                except ValueError:
-                    cleaned = None
-                found = conn.execute(
-                    "SELECT id FROM learners WHERE name = ?", (cleaned,)
-                ).fetchone()
-                if found is None:
-                    raise NotFoundError(f"No learner called {learner!r}.")
-                learner_id = found["id"]
+            learner_id = None if learner is None else _learner_id_named(conn, learner)
             params = {"id": learner_id}
             people = {
                 row["id"]: learner_from_row(row)
@@ -163,3 +142,20 @@ class ExportQueries(Database):
         result.reverse()
         result.sort(key=lambda pair: (pair[0].name.casefold(), pair[0].id))
         return result
+
+
+def _learner_id_named(conn: sqlite3.Connection, name: str) -> int:
+    """The id of the learner called `name` (as the store cleans names).
+
+    Raises:
+        NotFoundError: No learner has this name (or it is not a name the store accepts).
+    """
+    try:
+        cleaned: str | None = clean_name(name)
+    except ValueError:
+        cleaned = None
+    found = conn.execute("SELECT id FROM learners WHERE name = ?", (cleaned,)).fetchone()
+    if found is None:
+        raise NotFoundError(f"No learner called {name!r}.")
+    learner_id: int = found["id"]
+    return learner_id
