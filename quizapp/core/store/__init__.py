@@ -10,6 +10,9 @@ every name from here. Inside, each topic has its own room:
 * `database`: the file itself: private creation, health check, moving a damaged file
   aside, WAL, running migrations, connections (why each is done so is written there);
 * `schema`: tables, indexes and triggers, as forward-only migrations;
+* `schema_check`: the file's tables, indexes, triggers and columns compared with the
+  schema on open (anything missing is damage);
+* `claims`: one window at a time per unfinished attempt;
 * `backup`: the copies made before a migration and before deleting a learner;
 * `records`: the record types handed back, and how rows become them (by column name);
 * `learners`, `attempts`, `reviews`, `statistics`, `export`: the queries, by topic.
@@ -21,9 +24,14 @@ from quizapp.core.store.attempts import ATTEMPT_ANSWERS_SQL as _ATTEMPT_ANSWERS_
 from quizapp.core.store.attempts import HISTORY_SQL as _HISTORY_SQL
 from quizapp.core.store.attempts import UNFINISHED_SQL as _UNFINISHED_SQL
 from quizapp.core.store.attempts import AttemptQueries
+from quizapp.core.store.claims import CLAIM_TTL, ClaimQueries, new_owner_token
 from quizapp.core.store.database import BUSY_TIMEOUT_S
 from quizapp.core.store.errors import (
+    AnswerRefusedError,
+    AttemptClaimedError,
     AttemptClosedError,
+    DiskFullError,
+    InvalidNameError,
     NameTakenError,
     NotFoundError,
     StoreDamagedError,
@@ -55,6 +63,12 @@ from quizapp.core.store.statistics import StatisticsQueries
 
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "CLAIM_TTL",
+    "AnswerRefusedError",
+    "AttemptClaimedError",
+    "DiskFullError",
+    "InvalidNameError",
+    "new_owner_token",
     "MAX_NAME_LENGTH",
     "MIGRATIONS",
     "MODES",
@@ -80,7 +94,14 @@ __all__ = [
 ]
 
 
-class ScoreStore(LearnerQueries, AttemptQueries, ReviewQueries, StatisticsQueries, ExportQueries):
+class ScoreStore(
+    LearnerQueries,
+    AttemptQueries,
+    ClaimQueries,
+    ReviewQueries,
+    StatisticsQueries,
+    ExportQueries,
+):
     """Learners, attempts, answers and flashcard reviews in a local SQLite file.
 
     Create it with `ScoreStore.open(path)`. Every method opens its own short connection,
