@@ -1,12 +1,14 @@
 """The `quizapp` command: launch the app, or check, list and export from the shell.
 
-Exit codes: 0 success, 1 the checked content has errors, 2 usage or environment errors
-(a bad option, an unwritable data folder).
+Exit codes: 0 success, 1 the checked content has errors (or, for `export` and `report`,
+the database was damaged and restarted empty, so there is nothing to give), 2 usage or
+environment errors (a bad option, an unwritable data folder, a full disk).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ from quizapp.core import paths
 from quizapp.core.store import StoreError
 
 if TYPE_CHECKING:
+    from quizapp.core.store import ScoreStore
     from quizapp.core.decks.loading import LoadResult
 
 # The loader and the deck models (pydantic, YAML) are imported by the subcommands that
@@ -102,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--output", metavar="FILE", type=Path, help="write to FILE (mode 0600) instead of stdout"
     )
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="put a backup of the score database back (close quizapp first)",
+    )
+    restore.add_argument(
+        "backup", metavar="BACKUP", type=Path, help="a quizapp.db.bak-v... file next to the database"
+    )
     _add_export_deck_parser(sub, common)
     _add_serve_parser(sub, common)
     return parser
@@ -182,11 +193,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """`quizapp export`: attempts and answers, to stdout or `--output`."""
     from quizapp.core.export import export_attempts, export_to_file
-    from quizapp.core.store import NotFoundError, ScoreStore
+    from quizapp.core.store import NotFoundError
 
-    store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
-    if store.recovery_message:
-        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    store = _open_store(args)
+    if store.recovered_from is not None:
+        # The new store is empty: an "export" now would be an empty file that looks like
+        # a learner's whole record, so refuse and point at the kept original instead.
+        print(
+            "quizapp: nothing was exported: the score database was damaged and a new, empty"
+            f" one was started. Your records are in {store.recovered_from}.",
+            file=sys.stderr,
+        )
+        return 1
     extra = _xapi_options(args) if args.format == "xapi" else {}
     try:
         if args.output is None:
@@ -204,10 +222,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as error:
         if isinstance(error, BrokenPipeError):
             raise
-        target = args.output or "standard output"
-        print(f"quizapp: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+        print(f"quizapp: {_write_failure(args.output or 'standard output', error)}", file=sys.stderr)
         return 2
     return 0
+
+
+def _open_store(args: argparse.Namespace) -> ScoreStore:
+    """The score store for `export` and `report`, its notices and recovery printed."""
+    from quizapp.core.store import ScoreStore
+
+    store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
+    for notice in store.notices:
+        print(f"quizapp: {notice}", file=sys.stderr)
+    if store.recovery_message:
+        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    return store
+
+
+def _write_failure(target: object, error: OSError) -> str:
+    """Why a file could not be written, in words that say what to do; never empty."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"cannot write {target}: the disk is full. Free some space on that disk, or"
+            " write to another disk with --output, then try again."
+        )
+    why = error.strerror or str(error) or type(error).__name__
+    return f"cannot write {target}: {why}"
 
 
 def _xapi_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -226,11 +266,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from quizapp.core.report import build_report, render, write_private
-    from quizapp.core.store import ScoreStore
 
-    store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
-    if store.recovery_message:
-        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    store = _open_store(args)
+    if store.recovered_from is not None:
+        print(
+            f"quizapp: no report: the score database was damaged and a new, empty one was"
+            f" started. Your records are in {store.recovered_from}.",
+            file=sys.stderr,
+        )
+        return 1
     learner = store.find_learner(args.learner)
     if learner is None:
         names = ", ".join(known.name for known in store.learners()) or "none yet"
@@ -251,9 +295,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         write_private(args.output, text)
     except OSError as error:
-        print(f"quizapp: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        print(f"quizapp: {_write_failure(args.output, error)}", file=sys.stderr)
         return 2
     print(f"Wrote the report for {learner.name} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """`quizapp restore BACKUP`: the backup becomes the score database; the current one is kept."""
+    from quizapp.core.store import ScoreStore
+    from quizapp.core.store.restore import restore_backup
+
+    database = paths.db_path(paths.data_dir(args.data_dir))
+    moved = restore_backup(database, args.backup)
+    store = ScoreStore.open(database)
+    kept = f"; the database that was in place is kept as {moved}" if moved else ""
+    print(
+        f"Restored {args.backup} as {database} ({len(store.learners())} learner(s)){kept}.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -369,6 +429,7 @@ COMMANDS = {
     "export": cmd_export,
     "report": cmd_report,
     "export-deck": cmd_export_deck,
+    "restore": cmd_restore,
     "serve": cmd_serve,
 }
 
