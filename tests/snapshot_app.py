@@ -166,7 +166,7 @@ def screen_text(app: QuizApp) -> str:
 
 async def open_setup(pilot: Pilot[object]) -> None:
     """From Home (deck table focused), open the set-up dialog of the highlighted deck."""
-    from quizapp.ui.screens.setup import QuizSetupModal
+    from quizapp.ui.dialogs.setup import QuizSetupModal
 
     await pilot.press("enter")
     await settle(pilot)

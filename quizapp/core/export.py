@@ -258,3 +258,34 @@ def export_to_file(
             store, fmt, handle, learner, decks=decks, home_page=home_page
         ),
     )
+
+
+def learner_export_path(data_folder: Path, learner_name: str, now: datetime) -> Path:
+    """Where a learner's export from the app goes: `exports/<name>-<UTC time>.json`.
+
+    The name keeps only letters and digits (anything else becomes "-"), so a learner
+    called "../x" cannot write outside the exports folder.
+
+    Args:
+        data_folder: The folder holding the score database.
+        learner_name: The learner exported.
+        now: The current time (from the app's clock, so tests get a fixed name).
+    """
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    slug = "".join(ch if ch.isalnum() else "-" for ch in learner_name.lower()).strip("-")
+    return data_folder / "exports" / f"{slug or 'learner'}-{stamp}.json"
+
+
+def export_learner(store: ScoreStore, learner_name: str, now: datetime) -> Path:
+    """Export one learner's attempts to a new JSON file in the exports folder (0700).
+
+    Returns:
+        The file written.
+
+    Raises:
+        OSError, StoreError, LookupError: The export could not be written.
+    """
+    target = learner_export_path(store.path.parent, learner_name, now)
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    export_to_file(store, "json", target, learner=learner_name)
+    return target

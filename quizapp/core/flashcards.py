@@ -1,4 +1,6 @@
-"""Flashcards with spaced repetition: a thin wrapper over the `fsrs` package (FSRS-6).
+"""Flashcards with spaced repetition: a thin wrapper over the `fsrs` package (FSRS-6),
+today's study queue, and `FlashcardSession`, one sitting of review (queue, requeue, undo,
+counters) that a screen only shows. Nothing outside the core needs to import `fsrs`.
 
 The wrapper only adapts types; every scheduling decision is fsrs's own, so a sequence of
 ratings gives exactly the due dates fsrs gives. Fuzzing (a random nudge of intervals) is
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import fsrs
 
@@ -184,7 +186,7 @@ def deck_queue(
     states: dict[str, CardState] = {}
     for card_id, row in store.card_states(learner_id, deck.id).items():
         try:
-            fsrs_card = fsrs.Card.from_dict(row.state)
+            fsrs_card = fsrs.Card.from_dict(cast("fsrs.card.CardDict", row.state))
         except (KeyError, TypeError, ValueError):
             # A state this fsrs version cannot read: study the card as new rather than
             # fail the whole deck. The stored row and the review log stay as they were.
@@ -195,7 +197,7 @@ def deck_queue(
     return queue, states
 
 
-def next_due(states: Mapping[str, CardState]) -> datetime | None:
+def next_due(states: Mapping[Any, CardState]) -> datetime | None:
     """The earliest due time among stored states (None when nothing is scheduled)."""
     return min((state.due for state in states.values()), default=None)
 
@@ -203,3 +205,160 @@ def next_due(states: Mapping[str, CardState]) -> datetime | None:
 def relearn_soon(state: fsrs.Card, now: datetime) -> bool:
     """True when fsrs brings the card back within the same session (a few minutes)."""
     return state.due - now <= timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class RatedCard:
+    """One rating given in a session: what to store, and what undoing it restores."""
+
+    card: StudyCard
+    rating: int
+    """1 Again, 2 Hard, 3 Good, 4 Easy."""
+    previous: CardState | None
+    """The card's state before the rating (None for a new card)."""
+    state: CardState
+    """The card's state after the rating."""
+    log: fsrs.ReviewLog
+    reviewed_at: datetime
+    requeued: bool
+    """The card came back later in the same session (an fsrs learning step)."""
+    review_id: list[int]
+    """Filled in once the review is stored (a list, so a background write can set it)."""
+
+
+class FlashcardSession:
+    """One sitting of flashcard review: today's queue, ratings, undo and counters.
+
+    Pure state: it reads nothing and writes nothing. `load` reads the schedule (call it
+    off the UI thread); `quizapp.core.recording` stores each `RatedCard` it returns.
+    """
+
+    def __init__(
+        self,
+        decks: Iterable[Deck],
+        queue: Iterable[StudyCard],
+        states: Mapping[tuple[str, str], CardState],
+        *,
+        desired_retention: float = 0.9,
+    ) -> None:
+        """Create a session over a ready queue.
+
+        Args:
+            decks: The decks reviewed (one, or all for "review everything due").
+            queue: The cards to study, in order.
+            states: Stored states by (deck id, card id); cards without one are new.
+            desired_retention: FSRS desired retention.
+        """
+        self.decks = {deck.id: deck for deck in decks}
+        self.queue = list(queue)
+        self.states = dict(states)
+        self.scheduler = FlashcardScheduler(desired_retention)
+        self.done: list[RatedCard] = []
+        """Ratings that can still be undone, oldest first."""
+        self.reviewed = 0
+        self.again = 0
+
+    @classmethod
+    def load(
+        cls,
+        store: ScoreStore,
+        learner_id: int,
+        decks: Iterable[Deck],
+        now: datetime,
+        *,
+        new_limit: int,
+        desired_retention: float,
+    ) -> FlashcardSession:
+        """Read a learner's schedules and build today's queue over `decks` (blocking).
+
+        Args:
+            store: The score store.
+            learner_id: Who is reviewing.
+            decks: The decks to review, in order.
+            now: The current time.
+            new_limit: Most new cards a day, per deck.
+            desired_retention: FSRS desired retention.
+        """
+        decks = list(decks)
+        queue: list[StudyCard] = []
+        states: dict[tuple[str, str], CardState] = {}
+        for deck in decks:
+            deck_cards, stored = deck_queue(store, learner_id, deck, now, new_limit=new_limit)
+            queue += deck_cards
+            states.update({(deck.id, card_id): state for card_id, state in stored.items()})
+        return cls(decks, queue, states, desired_retention=desired_retention)
+
+    @property
+    def current(self) -> StudyCard | None:
+        """The card to study now (None when the session is over)."""
+        return self.queue[0] if self.queue else None
+
+    def state_of(self, card: StudyCard) -> CardState | None:
+        """The card's stored state (None for a card never reviewed)."""
+        return self.states.get((card.deck_id, card.card_id))
+
+    @property
+    def can_undo(self) -> bool:
+        """True when a rating of this session can be taken back."""
+        return bool(self.done)
+
+    def next_due(self) -> datetime | None:
+        """When the earliest scheduled card of these decks is due (None if none is)."""
+        return next_due(self.states)
+
+    def rate(self, rating: int, now: datetime) -> RatedCard:
+        """Rate the current card and schedule it with FSRS.
+
+        Args:
+            rating: 1 Again, 2 Hard, 3 Good, 4 Easy.
+            now: When the rating was given.
+
+        Returns:
+            The rating, for `recording.record_review`.
+
+        Raises:
+            IndexError: The queue is empty.
+        """
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be 1-4, not {rating!r}")
+        card = self.queue.pop(0)
+        previous = self.state_of(card)
+        fsrs_card, log = self.scheduler.review(
+            previous.fsrs_card if previous else None, rating, now
+        )
+        state = CardState(card.card_id, card.card_hash, fsrs_card)
+        self.states[(card.deck_id, card.card_id)] = state
+        requeued = relearn_soon(fsrs_card, now)
+        if requeued:
+            # fsrs brings it back within minutes (a learning step): ask again this session.
+            self.queue.append(card)
+        self.reviewed += 1
+        self.again += rating == 1
+        done = RatedCard(card, rating, previous, state, log, now, requeued, [])
+        self.done.append(done)
+        return done
+
+    def undo(self) -> RatedCard | None:
+        """Take back the last rating: the card's previous state returns, and the card too.
+
+        Returns:
+            The rating taken back (for `recording.undo_review`), or None if there is none.
+        """
+        if not self.done:
+            return None
+        last = self.done.pop()
+        key = (last.card.deck_id, last.card.card_id)
+        if last.previous is None:
+            self.states.pop(key, None)
+        else:
+            self.states[key] = last.previous
+        if last.requeued:
+            # drop the copy queued for later in the session
+            for index in range(len(self.queue) - 1, -1, -1):
+                if self.queue[index] == last.card:
+                    del self.queue[index]
+                    break
+        self.queue.insert(0, last.card)
+        self.reviewed -= 1
+        self.again -= last.rating == 1
+        return last

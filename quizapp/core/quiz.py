@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from quizapp.core.decks.model import (
     Deck,
@@ -30,10 +30,7 @@ from quizapp.core.decks.model import (
     TrueFalseCard,
     TypedCard,
 )
-
-Mode = Literal["practice", "exam", "review"]
-"""practice: feedback after each answer; exam: feedback at the end, pass mark and critical
-cards; review: a practice round over the cards missed in an earlier attempt."""
+from quizapp.core.modes import Mode
 
 Response = str | bool | list[str]
 
@@ -332,7 +329,7 @@ class QuizSession:
                 missed.append(answer or GradedAnswer(card_id, "", False, 0.0, 0))
                 if card.critical:
                     missed_critical.append(card_id)
-        topic_order = {topic: i for i, topic in enumerate(self.deck.topics)}
+        topic_order: dict[str, int] = {topic: i for i, topic in enumerate(self.deck.topics)}
         return QuizResult(
             mode=self.mode,
             score=score,
@@ -347,3 +344,15 @@ class QuizSession:
             missed=missed,
             missed_critical=missed_critical,
         )
+
+
+def review_session(session: QuizSession, result: QuizResult) -> QuizSession:
+    """A practice round over the cards missed in a finished attempt, in the order asked.
+
+    Args:
+        session: The finished attempt.
+        result: Its result (the missed cards come from it).
+    """
+    missed = [answer.card_id for answer in result.missed]
+    settings = QuizSettings(mode="review", shuffle=False, seed=session.settings.seed)
+    return QuizSession(deck=session.deck, card_ids=missed, settings=settings)

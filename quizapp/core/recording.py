@@ -1,14 +1,20 @@
-"""Recording a quiz session in the score store: what of a deck and a card is kept.
+"""Every write the UI triggers, in one place: attempts, answers, flashcard reviews.
 
-One place decides which facts of an attempt and an answer are stored (deck version,
-card hash, topic, must-know flag, ...), so the quiz screen and anything else that
-records attempts (seeded test data, imports) cannot drift apart.
+One place decides which facts of an attempt, an answer and a review are stored (deck
+version, card hash, topic, must-know flag, fsrs state, ...), so the screens and anything
+else that records (seeded test data, imports) cannot drift apart. Screens call these
+functions (on a background thread) and never the store's write methods directly.
+
+Every function here blocks on SQLite: call it off the UI thread.
 """
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from quizapp.core.decks.model import Deck, QuizCard
-from quizapp.core.quiz import GradedAnswer, QuizSession
+from quizapp.core.flashcards import RatedCard
+from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession
 from quizapp.core.store import ScoreStore
 
 
@@ -53,3 +59,69 @@ def record_answer(
         points=graded.points,
         elapsed_ms=graded.elapsed_ms,
     )
+
+
+def finish_attempt(store: ScoreStore, attempt_id: int, result: QuizResult) -> None:
+    """Mark an attempt finished with its score and, for an exam, pass or fail."""
+    store.finish_attempt(attempt_id, result.score, result.max_score, result.passed)
+
+
+def resume_attempt(store: ScoreStore, deck: Deck, attempt_id: int) -> QuizSession:
+    """Rebuild an unfinished attempt's session from its stored plan and answers.
+
+    Args:
+        store: The score store.
+        deck: The attempt's deck (as loaded now).
+        attempt_id: An unfinished attempt.
+
+    Returns:
+        The session, positioned at the first unanswered card.
+    """
+    attempt = store.attempt(attempt_id)
+    answered = [
+        GradedAnswer(a.card_id, a.response, a.correct, a.points, a.elapsed_ms)
+        for a in attempt.answers
+    ]
+    return QuizSession.resume(deck, attempt.plan, answered)
+
+
+def discard_attempt(store: ScoreStore, attempt_id: int) -> None:
+    """Set an unfinished attempt aside (the learner starts again): its answers are kept
+    but leave the statistics, and Home no longer offers to resume it."""
+    store.discard_attempt(attempt_id)
+
+
+def record_review(store: ScoreStore, learner_id: int, rating: RatedCard) -> int:
+    """Store a flashcard rating: the card's new fsrs state and the review log entry.
+
+    The due time is taken from the same fsrs state that is stored, so the two can never
+    disagree. The review's id is also put into `rating.review_id`, for `undo_review`.
+
+    Returns:
+        The review id.
+    """
+    card, fsrs_card = rating.card, rating.state.fsrs_card
+    review_id = store.record_review(
+        learner_id,
+        card.deck_id,
+        card.card_id,
+        card_hash=card.card_hash,
+        state=cast(dict[str, Any], fsrs_card.to_dict()),
+        due=fsrs_card.due,
+        rating=rating.rating,
+        reviewed_at=rating.reviewed_at,
+        review=cast(dict[str, Any], rating.log.to_dict()),
+        previous_state=(
+            cast(dict[str, Any], rating.previous.fsrs_card.to_dict()) if rating.previous else None
+        ),
+    )
+    rating.review_id.append(review_id)
+    return review_id
+
+
+def undo_review(store: ScoreStore, rating: RatedCard) -> None:
+    """Take back a stored rating: the card's previous state returns, the log entry goes.
+
+    Must run after `record_review` of the same rating (an ordered writer does that).
+    """
+    store.undo_review(rating.review_id[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,15 +16,14 @@ from quizapp.core import paths
 from quizapp.core.settings import Settings, load_settings, save_settings
 from quizapp.core.store import ScoreStore
 from quizapp.ui.commands import DeckCommands
-from quizapp.ui.messages import DecksLoaded, LearnerChanged
+from quizapp.ui.context import AppContext, Clock
+from quizapp.ui.messages import DecksLoaded, LearnerChanged, QuizRequested
 from quizapp.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
     # The loader and the deck models (pydantic, YAML) are imported by the deck worker,
     # after Home is up: the first frame needs neither.
     from quizapp.core.decks.model import Deck
-
-Clock = Callable[[], datetime]
 
 
 def _utc_now() -> datetime:
@@ -34,8 +33,9 @@ def _utc_now() -> datetime:
 class QuizApp(App[None]):
     """quizapp's terminal user interface.
 
-    The app owns the long-lived objects (settings, store, loaded decks, the current
-    learner) and hands them down to screens; screens report back with messages.
+    The app owns the long-lived objects in one `AppContext` (store, settings, clock,
+    loaded decks, current learner), which screens read with `app_context(self)`; screens
+    report back with messages. Home, always at the bottom of the stack, opens the others.
     """
 
     TITLE = "quizapp"
@@ -74,19 +74,30 @@ class QuizApp(App[None]):
             clock: Source of the current time (tests pass a fixed one).
         """
         super().__init__()
-        self.store = store
-        self.settings = settings
+        self.context = AppContext(store=store, settings=settings, clock=clock)
         self.settings_file = settings_file
         self.deck_paths = list(deck_paths)
         self.startup_notes = list(startup_notes)
-        self.clock = clock
-        self.decks: dict[str, Deck] = {}
+        self.home = HomeScreen()
+        """The home screen: the bottom of the stack for the app's whole life."""
+        self._latest_decks_loaded: DecksLoaded | None = None
+
+    # Shortcuts to the context for tests and benchmarks, which open screens themselves.
+    @property
+    def store(self) -> ScoreStore:
+        """The score store."""
+        return self.context.store
+
+    @property
+    def decks(self) -> dict[str, Deck]:
+        """The decks loaded so far, by id."""
+        return self.context.decks
 
     def get_default_screen(self) -> Screen[None]:
-        return HomeScreen(self.store, self.settings, clock=self.clock)
+        return self.home
 
     def on_mount(self) -> None:
-        self._apply_theme(self.settings.theme)
+        self._apply_theme(self.context.settings.theme)
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember_theme(theme.name))
         for note in self.startup_notes:
             self.notify(note, severity="warning", timeout=10, markup=False)
@@ -102,14 +113,15 @@ class QuizApp(App[None]):
             self.theme = name
 
     def _remember_theme(self, name: str) -> None:
-        if name != self.settings.theme:
-            self.settings.theme = name
+        settings = self.context.settings
+        if name != settings.theme:
+            settings.theme = name
             self.save_settings()
 
     @work(thread=True, group="settings", exit_on_error=False)
     def save_settings(self) -> None:
         """Write the settings file in the background."""
-        save_settings(self.settings, self.settings_file)
+        save_settings(self.context.settings, self.settings_file)
 
     @work(thread=True, group="decks", exit_on_error=False)
     def load_decks(self) -> None:
@@ -137,51 +149,42 @@ class QuizApp(App[None]):
     @on(DecksLoaded)
     def _decks_loaded(self, message: DecksLoaded) -> None:
         # Every message holds all the decks loaded so far: the latest replaces the lot.
-        self.decks = {deck.id: deck for deck in message.decks}
+        self.context.decks = {deck.id: deck for deck in message.decks}
         self._latest_decks_loaded = message
-        home = self._home()
-        if home is None:
-            return
 
         def show() -> None:
-            if message is not self._latest_decks_loaded:
-                return  # a newer one is queued: skip refilling the table for this one
-            if list(home.deck_errors) != message.errors:
-                home.deck_errors = list(message.errors)
-            if [id(deck) for deck in home.decks] != [id(deck) for deck in message.decks]:
-                home.decks = list(message.decks)
+            if message is self._latest_decks_loaded:  # else a newer one is queued
+                self.home.show_decks(message.errors)
 
         # Through Home's own queue: the first decks can arrive before Home has composed
         # its widgets, and a screen handles its queue only once it is mounted.
-        home.call_later(show)
-
-    def _home(self) -> HomeScreen | None:
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                return screen
-        return None
+        self.home.call_later(show)
 
     @on(LearnerChanged)
     def _remember_learner(self, message: LearnerChanged) -> None:
-        if self.settings.learner != message.learner.name:
-            self.settings.learner = message.learner.name
+        settings = self.context.settings
+        if settings.learner != message.learner.name:
+            settings.learner = message.learner.name
             self.save_settings()
 
-    def get_system_commands(self, screen: Screen[object]):  # type: ignore[no-untyped-def]
+    @on(QuizRequested)
+    def _start_quiz(self, message: QuizRequested) -> None:
+        self.home.start_deck(message.deck_id)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
-        home = self._home()
-        if home is not None:
-            yield SystemCommand("Switch learner", "Choose or add a learner", home.action_learner)
-            yield SystemCommand(
-                "Education notice", "Read the education-not-advice notice", home.action_notice
-            )
-            yield SystemCommand("History", "Your past quizzes and exams", home.action_history)
-            yield SystemCommand(
-                "Statistics", "How you are doing, per deck and topic", home.action_statistics
-            )
-            yield SystemCommand(
-                "Review everything due", "Flashcards due now in every deck", home.action_review_all
-            )
+        home = self.home
+        yield SystemCommand("Switch learner", "Choose or add a learner", home.action_learner)
+        yield SystemCommand(
+            "Education notice", "Read the education-not-advice notice", home.action_notice
+        )
+        yield SystemCommand("History", "Your past quizzes and exams", home.action_history)
+        yield SystemCommand(
+            "Statistics", "How you are doing, per deck and topic", home.action_statistics
+        )
+        yield SystemCommand(
+            "Review everything due", "Flashcards due now in every deck", home.action_review_all
+        )
 
 
 def make_app(

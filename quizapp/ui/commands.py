@@ -8,6 +8,9 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from quizapp.ui.context import app_context
+from quizapp.ui.messages import QuizRequested
+
 HELP = "Practice or take an exam on this deck"
 """Fixed text: the palette parses help text as markup, so no deck text goes in it."""
 
@@ -30,13 +33,12 @@ def highlighted(matcher: Matcher, text: str) -> Content:
 class DeckCommands(Provider):
     """Start a quiz on any loaded deck from the command palette (ctrl+p)."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], None]]]:
-        from quizapp.ui.screens.home import HomeScreen
-
-        home = next((s for s in self.app.screen_stack if isinstance(s, HomeScreen)), None)
-        if home is None:
-            return []
-        return [(f"Quiz: {deck.title}", partial(home.start_deck, deck.id)) for deck in home.decks]
+    def _commands(self) -> list[tuple[str, Callable[[], object]]]:
+        # The app starts the quiz (through Home): the palette only says which deck.
+        return [
+            (f"Quiz: {deck.title}", partial(self.app.post_message, QuizRequested(deck.id)))
+            for deck in app_context(self.app).decks.values()
+        ]
 
     async def discover(self) -> Hits:
         for name, callback in self._commands():

@@ -12,3 +12,10 @@ def local_time(moment: datetime | str | None) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def percent(score: float | None, max_score: float | None) -> str:
+    """A score as a whole percentage, or a dash when there is none."""
+    if score is None or not max_score:
+        return "—"
+    return f"{score / max_score:.0%}"

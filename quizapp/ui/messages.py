@@ -33,3 +33,10 @@ class LearnerChanged(Message):
     """A learner was chosen (or created, renamed)."""
 
     learner: Learner
+
+
+@dataclass
+class QuizRequested(Message):
+    """Start (or resume) a quiz on a deck (from the command palette)."""
+
+    deck_id: str

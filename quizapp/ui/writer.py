@@ -32,11 +32,12 @@ class SerialWriter:
         """
         self._owner = owner
         self._on_error = on_error
-        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._lock = threading.Lock()
 
-    def submit(self, job: Callable[[], None]) -> None:
-        """Queue a write; it runs after every write submitted before it."""
+    def submit(self, job: Callable[[], object]) -> None:
+        """Queue a write; it runs after every write submitted before it (its result is
+        ignored: a write that must hand something back stores it where it is needed)."""
         self._jobs.put(job)
         threading.Thread(target=self._drain, name="quizapp-store-writer", daemon=False).start()
 

@@ -39,7 +39,8 @@ async def _answer_latencies(workdir: Path, answers: int) -> list[float]:
         session = QuizSession.start(
             deck, QuizSettings(mode="practice", count=answers, shuffle=False)
         )
-        screen = QuizScreen(deck, session, app.store, learner, clock=app.clock)
+        app.context.learner = learner  # the quiz records for the app's current learner
+        screen = QuizScreen(session)
         await app.push_screen(screen)
         await pilot.pause()
 

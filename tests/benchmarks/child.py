@@ -107,9 +107,7 @@ def run_quizapp(argv: list[str], until: str) -> None:
         def _bench_decks_loaded(self, message: DecksLoaded) -> None:
             if message.done:
                 self.expected = len(message.decks)
-                home = self._home()
-                if home is not None:
-                    home.call_later(_check_listed, home)
+                self.home.call_later(_check_listed, self.home)
 
         def run(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
             return super().run(headless=True, size=(80, 24))

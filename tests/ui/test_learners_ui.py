@@ -27,10 +27,10 @@ from quizapp.core import paths
 from quizapp.core.settings import load_settings
 from quizapp.core.store import ScoreStore
 from quizapp.ui.app import QuizApp
-from quizapp.ui.screens.confirm import ConfirmModal, TextPromptModal
+from quizapp.ui.dialogs.confirm import ConfirmModal, TextPromptModal
+from quizapp.ui.dialogs.learner import LearnerModal
+from quizapp.ui.dialogs.notice import NoticeModal
 from quizapp.ui.screens.home import HomeScreen
-from quizapp.ui.screens.learner import LearnerModal
-from quizapp.ui.screens.notice import NoticeModal
 
 from .test_statistics_screen import seeded_app, seeded_data_dir
 

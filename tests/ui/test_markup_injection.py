@@ -21,11 +21,11 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from quizapp.core.store import Learner
+from quizapp.ui.dialogs.setup import QuizSetupModal
 from quizapp.ui.screens.history import AttemptScreen, HistoryScreen
 from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.quiz import QuizScreen
 from quizapp.ui.screens.results import ResultsScreen
-from quizapp.ui.screens.setup import QuizSetupModal
 from quizapp.ui.widgets.answers import OptionRow
 
 CLICK = "[@click=app.quit]x[/]"

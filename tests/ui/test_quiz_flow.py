@@ -24,13 +24,13 @@ from textual.widgets import DataTable
 
 from quizapp.core import paths
 from quizapp.core.store import Learner, ScoreStore
+from quizapp.ui.dialogs.learner import LearnerModal
+from quizapp.ui.dialogs.notice import NoticeModal
+from quizapp.ui.dialogs.setup import QuizSetupModal, ResumeModal
 from quizapp.ui.screens.history import AttemptScreen, HistoryScreen
 from quizapp.ui.screens.home import HomeScreen
-from quizapp.ui.screens.learner import LearnerModal
-from quizapp.ui.screens.notice import NoticeModal
 from quizapp.ui.screens.quiz import QuizScreen
 from quizapp.ui.screens.results import ResultsScreen
-from quizapp.ui.screens.setup import QuizSetupModal, ResumeModal
 
 SIZE = (80, 24)
 DECK_ORDER = ["q-single", "q-multi", "q-tf", "q-typed", "q-order"]

@@ -30,11 +30,11 @@ from snapshot_app import (
 from textual.pilot import Pilot
 
 from quizapp.ui.app import QuizApp
+from quizapp.ui.dialogs.setup import ResumeModal
 from quizapp.ui.screens.history import HistoryScreen
 from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.quiz import QuizScreen
 from quizapp.ui.screens.results import ResultsScreen
-from quizapp.ui.screens.setup import ResumeModal
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

@@ -268,7 +268,8 @@ async def test_a_failure_is_shown_not_left_working(isolated_dirs: Path, tmp_path
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        screen = StatisticsScreen(app.store, gone, {}, clock=lambda: NOW)
+        app.context.learner = gone  # screens read the learner from the app's context
+        screen = StatisticsScreen()
         await app.push_screen(screen)
         with pytest.raises(WorkerFailed):
             await app.workers.wait_for_complete()

@@ -1,1 +1,1 @@
-"""Screens and modal dialogs."""
+"""Full screens (Home, quiz, results, flashcards, history, statistics)."""

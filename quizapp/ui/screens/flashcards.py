@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import fsrs
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,35 +13,25 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from quizapp.core import recording
 from quizapp.core.decks.model import Deck
-from quizapp.core.flashcards import (
-    RATING_NAMES,
-    CardState,
-    FlashcardScheduler,
-    StudyCard,
-    deck_queue,
-    relearn_soon,
-)
-from quizapp.core.store import Learner, ScoreStore
+from quizapp.core.flashcards import RATING_NAMES, CardState, FlashcardSession, StudyCard
+from quizapp.ui.context import app_context
 from quizapp.ui.format import local_time
 from quizapp.ui.widgets.feedback import source_lines
 from quizapp.ui.writer import SerialWriter
 
-
-@dataclass(frozen=True, slots=True)
-class _Done:
-    """A rating given in this session, kept so it can be undone."""
-
-    card: StudyCard
-    rating: int
-    previous: CardState | None
-    requeued: bool
-    review_id: list[int]
-    """Filled in by the writer once the review is stored (a list, so it can be set later)."""
+if TYPE_CHECKING:
+    from quizapp.core.store import Learner
 
 
 class FlashcardScreen(Screen[None]):
-    """Reviews the cards due now in one or more decks, then new cards up to the daily limit."""
+    """Reviews the cards due now in one or more decks, then new cards up to the daily limit.
+
+    The queue, ratings, undo and counters live in a core `FlashcardSession`; this screen
+    shows its current card and hands each rating (and undo) to `recording`, through an
+    ordered background writer.
+    """
 
     BINDINGS = [
         Binding("space", "flip", "Flip", id="flip"),
@@ -56,41 +44,42 @@ class FlashcardScreen(Screen[None]):
         Binding("escape", "leave", "Leave", id="leave-cards"),
     ]
 
-    def __init__(
-        self,
-        decks: Sequence[Deck],
-        store: ScoreStore,
-        learner: Learner,
-        *,
-        new_limit: int,
-        desired_retention: float,
-        clock: Callable[[], datetime],
-    ) -> None:
-        """Create the screen.
+    def __init__(self, decks: Sequence[Deck]) -> None:
+        """Create the screen for the app's current learner.
 
         Args:
             decks: The decks to review (one, or every deck for "review everything due").
-            store: Where schedules and the review log are kept.
-            learner: Who is reviewing.
-            new_limit: Most new cards a day, per deck.
-            desired_retention: FSRS desired retention.
-            clock: Source of the current time.
         """
         super().__init__()
+        self.context = app_context(self)
+        self.learner: Learner = self.context.current_learner()
         self.decks = {deck.id: deck for deck in decks}
-        self.store = store
-        self.learner = learner
-        self.new_limit = new_limit
-        self.clock = clock
-        self.scheduler = FlashcardScheduler(desired_retention)
-        self.queue: list[StudyCard] = []
-        self.states: dict[tuple[str, str], CardState] = {}
-        self.done: list[_Done] = []
+        self.session = FlashcardSession(self.decks.values(), [], {})
+        """Empty until the learner's schedule is read (`loaded`)."""
         self.writer = SerialWriter(self, self._write_failed)
         self.flipped = False
         self.loaded = False
-        self.reviewed = 0
-        self.again = 0
+
+    # A view of the session, for tests and anything that shows progress.
+    @property
+    def queue(self) -> list[StudyCard]:
+        """The cards still to study this session, in order."""
+        return self.session.queue
+
+    @property
+    def states(self) -> dict[tuple[str, str], CardState]:
+        """Scheduling states by (deck id, card id), as of the last rating."""
+        return self.session.states
+
+    @property
+    def reviewed(self) -> int:
+        """Ratings given this session (less those undone)."""
+        return self.session.reviewed
+
+    @property
+    def again(self) -> int:
+        """ "Again" ratings given this session (less those undone)."""
+        return self.session.again
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,19 +101,19 @@ class FlashcardScreen(Screen[None]):
 
     @work(thread=True, group="cards-load", exit_on_error=False)
     def _load(self) -> None:
-        now = self.clock()
-        queue: list[StudyCard] = []
-        states: dict[tuple[str, str], CardState] = {}
-        for deck in self.decks.values():
-            deck_cards, stored = deck_queue(
-                self.store, self.learner.id, deck, now, new_limit=self.new_limit
-            )
-            queue += deck_cards
-            states.update({(deck.id, card_id): state for card_id, state in stored.items()})
-        self.app.call_from_thread(self._loaded, queue, states)
+        context = self.context
+        session = FlashcardSession.load(
+            context.store,
+            self.learner.id,
+            self.decks.values(),
+            context.now(),
+            new_limit=context.settings.new_cards_per_day,
+            desired_retention=context.settings.desired_retention,
+        )
+        self.app.call_from_thread(self._loaded, session)
 
-    def _loaded(self, queue: list[StudyCard], states: dict[tuple[str, str], CardState]) -> None:
-        self.queue, self.states, self.loaded = queue, states, True
+    def _loaded(self, session: FlashcardSession) -> None:
+        self.session, self.loaded = session, True
         self.show_card()
 
     # --- showing -------------------------------------------------------------------------
@@ -139,7 +128,7 @@ class FlashcardScreen(Screen[None]):
             self.refresh_bindings()
             return
         card = self.queue[0]
-        state = self.states.get((card.deck_id, card.card_id))
+        state = self.session.state_of(card)
         remaining = len(self.queue)
         self.query_one("#card-progress", Static).update(
             f"{remaining} card{'s' if remaining != 1 else ''} to go · reviewed {self.reviewed}"
@@ -173,7 +162,7 @@ class FlashcardScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_summary(self) -> None:
-        next_due = min((state.due for state in self.states.values()), default=None)
+        next_due = self.session.next_due()
         lines = [
             "Session complete." if self.reviewed else "Nothing is due right now.",
             f"Reviewed: {self.reviewed}",
@@ -194,7 +183,7 @@ class FlashcardScreen(Screen[None]):
         if action == "rate":
             return has_card and self.flipped
         if action == "undo":
-            return bool(self.done)
+            return self.session.can_undo
         return True
 
     # --- rating --------------------------------------------------------------------------
@@ -208,66 +197,22 @@ class FlashcardScreen(Screen[None]):
         """Rate the card (1 Again, 2 Hard, 3 Good, 4 Easy) and schedule it with FSRS."""
         if not (self.queue and self.flipped):
             return
-        card = self.queue.pop(0)
-        key = (card.deck_id, card.card_id)
-        previous = self.states.get(key)
-        now = self.clock()
-        new_state, log = self.scheduler.review(
-            previous.fsrs_card if previous else None, rating, now
-        )
-        self.states[key] = CardState(card.card_id, card.card_hash, new_state)
-        requeued = relearn_soon(new_state, now)
-        if requeued:
-            # fsrs brings it back within minutes (a learning step): ask again this session.
-            self.queue.append(card)
-        self.reviewed += 1
-        self.again += rating == 1
-        done = _Done(card, rating, previous, requeued, [])
-        self.done.append(done)
-        self.writer.submit(lambda: self._save(done, new_state, log, now))
+        rated = self.session.rate(rating, self.context.now())
+        store, learner_id = self.context.store, self.learner.id
+        self.writer.submit(lambda: recording.record_review(store, learner_id, rated))
         self.show_card()
-
-    def _save(self, done: _Done, new_state: fsrs.Card, log: fsrs.ReviewLog, now: datetime) -> None:
-        card = done.card
-        done.review_id.append(
-            self.store.record_review(
-                self.learner.id,
-                card.deck_id,
-                card.card_id,
-                card_hash=card.card_hash,
-                state=new_state.to_dict(),
-                due=new_state.due,
-                rating=done.rating,
-                reviewed_at=now,
-                review=log.to_dict(),
-                previous_state=done.previous.fsrs_card.to_dict() if done.previous else None,
-            )
-        )
 
     def _write_failed(self, error: Exception) -> None:
         self.notify(f"Could not save your review: {error}", severity="error", markup=False)
 
     def action_undo(self) -> None:
         """Take back the last rating: the card's previous schedule returns, and the card too."""
-        if not self.done:
+        last = self.session.undo()
+        if last is None:
             return
-        last = self.done.pop()
-        key = (last.card.deck_id, last.card.card_id)
-        if last.previous is None:
-            self.states.pop(key, None)
-        else:
-            self.states[key] = last.previous
-        if last.requeued:
-            # drop the copy queued for later in the session
-            for index in range(len(self.queue) - 1, -1, -1):
-                if self.queue[index] == last.card:
-                    del self.queue[index]
-                    break
-        self.queue.insert(0, last.card)
-        self.reviewed -= 1
-        self.again -= last.rating == 1
+        store = self.context.store
         # Runs after the review's own write (same ordered writer), so its id is known.
-        self.writer.submit(lambda: self.store.undo_review(last.review_id[0]))
+        self.writer.submit(lambda: recording.undo_review(store, last))
         self.notify(f"Took back “{RATING_NAMES[last.rating]}”.", markup=False, timeout=2)
         self.show_card()
 

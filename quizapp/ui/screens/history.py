@@ -11,13 +11,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizapp.core.decks.model import Deck
+from quizapp.core.modes import mode_name
 from quizapp.core.quiz import describe_response
-from quizapp.core.store import Attempt, AttemptSummary, Learner, ScoreStore
-from quizapp.ui.format import local_time
-from quizapp.ui.screens.home import percent
-
-MODE_NAMES = {"practice": "Practice", "exam": "Exam", "review": "Review"}
+from quizapp.core.store import Attempt, AttemptSummary
+from quizapp.ui.context import app_context
+from quizapp.ui.format import local_time, percent
 
 
 def passed_text(passed: bool | None, status: str) -> str:
@@ -30,15 +28,16 @@ def passed_text(passed: bool | None, status: str) -> str:
 
 
 class HistoryScreen(Screen[None]):
-    """Every attempt of one learner, newest first; Enter opens one."""
+    """Every attempt of the app's current learner, newest first; Enter opens one."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-history")]
 
-    def __init__(self, store: ScoreStore, learner: Learner, decks: dict[str, Deck]) -> None:
+    def __init__(self) -> None:
+        """Create the screen for the app's current learner."""
         super().__init__()
-        self.store = store
-        self.learner = learner
-        self.decks = decks
+        context = app_context(self)
+        self.store = context.store
+        self.learner = context.current_learner()
         self.attempts: list[AttemptSummary] = []
 
     def compose(self) -> ComposeResult:
@@ -65,7 +64,7 @@ class HistoryScreen(Screen[None]):
         for a in attempts:
             table.add_row(
                 Text(local_time(a.started_at)),
-                Text(MODE_NAMES.get(a.mode, a.mode)),
+                Text(mode_name(a.mode)),
                 Text(percent(a.score, a.max_score)),
                 Text(passed_text(a.passed, a.status)),
                 Text(a.deck_title or a.deck_id),
@@ -80,7 +79,7 @@ class HistoryScreen(Screen[None]):
     @on(DataTable.RowSelected, "#history")
     def _open(self, event: DataTable.RowSelected) -> None:
         attempt_id = int(event.row_key.value or 0)
-        self.app.push_screen(AttemptScreen(self.store, attempt_id, self.decks))
+        self.app.push_screen(AttemptScreen(attempt_id))
 
 
 class AttemptScreen(Screen[None]):
@@ -88,11 +87,15 @@ class AttemptScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-attempt")]
 
-    def __init__(self, store: ScoreStore, attempt_id: int, decks: dict[str, Deck]) -> None:
+    def __init__(self, attempt_id: int) -> None:
+        """Create the screen.
+
+        Args:
+            attempt_id: The attempt to show.
+        """
         super().__init__()
-        self.store = store
+        self.store = app_context(self).store
         self.attempt_id = attempt_id
-        self.decks = decks
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,10 +118,8 @@ class AttemptScreen(Screen[None]):
         self.app.call_from_thread(self._show, attempt)
 
     def _show(self, attempt: Attempt) -> None:
-        deck = self.decks.get(attempt.deck_id)
-        self.sub_title = (
-            f"{MODE_NAMES.get(attempt.mode, attempt.mode)} · {local_time(attempt.started_at)}"
-        )
+        deck = app_context(self).decks.get(attempt.deck_id)
+        self.sub_title = f"{mode_name(attempt.mode)} · {local_time(attempt.started_at)}"
         self.query_one("#attempt-title", Static).update(
             Content(
                 f"{attempt.deck_title or attempt.deck_id} · deck version {attempt.deck_version}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,26 +15,20 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from quizapp.core.decks.topics import TOPIC_TITLES
-from quizapp.core.settings import Settings
-from quizapp.core.store import AttemptSummary, DeckScore, Learner, ScoreStore
+from quizapp.core.store import AttemptSummary, DeckScore, Learner
+from quizapp.ui.context import AppContext, app_context
+from quizapp.ui.format import percent
 from quizapp.ui.messages import LearnerChanged
 
 if TYPE_CHECKING:
     from quizapp.core.decks.errors import DeckError
     from quizapp.core.decks.model import Deck
-    from quizapp.core.quiz import QuizSession, QuizSettings
+    from quizapp.core.quiz import QuizResult, QuizSession, QuizSettings
 
 # The deck models (pydantic), the quiz and flashcard logic and the other screens are
 # imported where they are first used, not here: Home's first frame needs none of them,
 # and importing them up front was most of the app's start-up time. The deck worker
 # brings in the models while Home is already on screen.
-
-
-def percent(score: float | None, max_score: float | None) -> str:
-    """A score as a whole percentage, or a dash when there is none."""
-    if score is None or not max_score:
-        return "—"
-    return f"{score / max_score:.0%}"
 
 
 class DeckTable(DataTable[Text]):
@@ -46,7 +38,11 @@ class DeckTable(DataTable[Text]):
 
 
 class HomeScreen(Screen[None]):
-    """Choose a learner and a deck; see how each deck has gone so far."""
+    """Choose a learner and a deck; see how each deck has gone so far.
+
+    Home is the app's navigator: it opens every other screen and dialog, and what a
+    screen closes with (a finished quiz, "review my mistakes") decides what opens next.
+    """
 
     BINDINGS = [
         Binding("f", "flashcards", "Flashcards", id="flashcards", tooltip="Review flashcards due"),
@@ -57,33 +53,28 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="quit-home"),
     ]
 
-    decks: reactive[list[Deck]] = reactive(list, always_update=True)
     deck_errors: reactive[list[DeckError]] = reactive(list, always_update=True)
     learner: reactive[Learner | None] = reactive(None)
     scores: reactive[dict[str, DeckScore]] = reactive(dict, always_update=True)
     due: reactive[dict[str, int]] = reactive(dict, always_update=True)
     """Flashcards to study now, per deck."""
 
-    def __init__(
-        self,
-        store: ScoreStore,
-        settings: Settings,
-        *,
-        clock: Callable[[], datetime],
-    ) -> None:
-        """Create the home screen.
-
-        Args:
-            store: The score store.
-            settings: The app settings (last learner, flashcard limits).
-            clock: Source of the current time.
-        """
+    def __init__(self) -> None:
+        """Create the home screen (the app's context holds what it shows)."""
         super().__init__()
-        self.store = store
-        self.settings = settings
-        self.initial_learner = settings.learner
-        self.clock = clock
         self._scores_generation = 0
+        self._shown_decks: list[int] = []
+        """Identities of the decks the table shows, to skip refilling it for nothing."""
+
+    @property
+    def context(self) -> AppContext:
+        """The app's store, settings, clock, decks and learner."""
+        return app_context(self)
+
+    @property
+    def decks(self) -> list[Deck]:
+        """The decks loaded so far (the app's), in load order."""
+        return list(self.context.decks.values())
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,7 +103,14 @@ class HomeScreen(Screen[None]):
 
     def _catch_up(self) -> None:
         self.watch_deck_errors(self.deck_errors)
-        self.watch_decks()
+        self._decks_changed()
+
+    def show_decks(self, errors: list[DeckError]) -> None:
+        """Show the app's decks as now loaded, and the errors of the files that failed."""
+        if list(self.deck_errors) != errors:
+            self.deck_errors = list(errors)
+        if self._shown_decks != [id(deck) for deck in self.decks]:
+            self._decks_changed()
 
     def _title_width(self) -> int:
         # The other columns need about 30 cells; the title gets the rest (titles wrap
@@ -130,8 +128,9 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="home-learner", exit_on_error=False)
     def _select_initial_learner(self) -> None:
-        learners = self.store.learners()
-        found = next((one for one in learners if one.name == self.initial_learner), None)
+        learners = self.context.store.learners()
+        remembered = self.context.settings.learner
+        found = next((one for one in learners if one.name == remembered), None)
         self.app.call_from_thread(self._learner_at_start, found)
 
     def _learner_at_start(self, learner: Learner | None) -> None:
@@ -142,10 +141,10 @@ class HomeScreen(Screen[None]):
 
     def action_learner(self) -> None:
         """Choose or add the learner whose answers are recorded."""
-        from quizapp.ui.screens.learner import LearnerModal
+        from quizapp.ui.dialogs.learner import LearnerModal
 
         self.app.push_screen(
-            LearnerModal(self.store, current=self.learner),
+            LearnerModal(current=self.learner),
             callback=lambda chosen: self.use_learner(chosen) if chosen else None,
         )
 
@@ -157,13 +156,14 @@ class HomeScreen(Screen[None]):
             self.action_notice()
 
     def watch_learner(self, learner: Learner | None) -> None:
+        self.context.learner = learner
         if learner is not None:
             self.app.sub_title = f"Learner: {learner.name} · Education, not medical advice"
             self.refresh_scores()
 
     def action_notice(self) -> None:
         """Show the education-not-advice notice (learners acknowledge it the first time)."""
-        from quizapp.ui.screens.notice import NoticeModal
+        from quizapp.ui.dialogs.notice import NoticeModal
 
         learner = self.learner
         first_time = learner is not None and learner.acknowledged_notice_at is None
@@ -176,7 +176,7 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="home-learner", exit_on_error=False)
     def _acknowledge(self, learner: Learner) -> None:
-        updated = self.store.acknowledge_notice(learner.id)
+        updated = self.context.store.acknowledge_notice(learner.id)
         self.app.call_from_thread(setattr, self, "learner", updated)
 
     # --- decks and scores ----------------------------------------------------------------
@@ -196,11 +196,12 @@ class HomeScreen(Screen[None]):
     def _load_scores(self, learner_id: int, generation: int) -> None:
         from quizapp.core.flashcards import deck_queue
 
-        scores = self.store.deck_scores(learner_id)
-        now = self.clock()
-        limit = self.settings.new_cards_per_day
+        context = self.context
+        scores = context.store.deck_scores(learner_id)
+        now = context.now()
+        limit = context.settings.new_cards_per_day
         due = {
-            deck.id: len(deck_queue(self.store, learner_id, deck, now, new_limit=limit)[0])
+            deck.id: len(deck_queue(context.store, learner_id, deck, now, new_limit=limit)[0])
             for deck in self.decks
         }
         self.app.call_from_thread(self._scores_loaded, scores, due, generation)
@@ -213,9 +214,10 @@ class HomeScreen(Screen[None]):
         self.due = due
         self.scores = scores
 
-    def watch_decks(self) -> None:
+    def _decks_changed(self) -> None:
         if not self.is_mounted:
             return  # on_mount's first frame shows the decks; nothing to update yet
+        self._shown_decks = [id(deck) for deck in self.decks]
         self._fill_table()
         self.refresh_scores()  # due counts depend on the decks' cards
         count = len(self.decks)
@@ -307,14 +309,14 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="home-start", exit_on_error=False)
     def _check_unfinished(self, deck: Deck, learner: Learner) -> None:
-        unfinished = self.store.unfinished_attempts(learner.id, deck.id)
+        unfinished = self.context.store.unfinished_attempts(learner.id, deck.id)
         self.app.call_from_thread(self._offer_resume, deck, learner, unfinished)
 
     def _offer_resume(self, deck: Deck, learner: Learner, unfinished: list[AttemptSummary]) -> None:
         if not unfinished:
             self._set_up(deck, learner)
             return
-        from quizapp.ui.screens.setup import ResumeModal
+        from quizapp.ui.dialogs.setup import ResumeModal
 
         attempt = unfinished[0]
 
@@ -328,39 +330,48 @@ class HomeScreen(Screen[None]):
 
     def _set_up(self, deck: Deck, learner: Learner) -> None:
         from quizapp.core.quiz import QuizSession
-        from quizapp.ui.screens.setup import QuizSetupModal
+        from quizapp.ui.dialogs.setup import QuizSetupModal
 
         def start(settings: QuizSettings | None) -> None:
             if settings is not None:
-                self._open_quiz(deck, learner, QuizSession.start(deck, settings), None)
+                self._open_quiz(QuizSession.start(deck, settings), None)
 
         self.app.push_screen(QuizSetupModal(deck), callback=start)
 
     @work(thread=True, group="home-start", exit_on_error=False)
     def _discard_then_set_up(self, deck: Deck, learner: Learner, attempt_id: int) -> None:
-        self.store.discard_attempt(attempt_id)
+        from quizapp.core import recording
+
+        recording.discard_attempt(self.context.store, attempt_id)
         self.app.call_from_thread(self._set_up, deck, learner)
 
     @work(thread=True, group="home-start", exit_on_error=False)
     def _resume(self, deck: Deck, learner: Learner, attempt_id: int) -> None:
-        from quizapp.core.quiz import GradedAnswer, QuizSession
+        from quizapp.core import recording
 
-        attempt = self.store.attempt(attempt_id)
-        answered = [
-            GradedAnswer(a.card_id, a.response, a.correct, a.points, a.elapsed_ms)
-            for a in attempt.answers
-        ]
-        session = QuizSession.resume(deck, attempt.plan, answered)
-        self.app.call_from_thread(self._open_quiz, deck, learner, session, attempt_id)
+        session = recording.resume_attempt(self.context.store, deck, attempt_id)
+        self.app.call_from_thread(self._open_quiz, session, attempt_id)
 
-    def _open_quiz(
-        self, deck: Deck, learner: Learner, session: QuizSession, attempt_id: int | None
-    ) -> None:
+    def _open_quiz(self, session: QuizSession, attempt_id: int | None) -> None:
         from quizapp.ui.screens.quiz import QuizScreen
 
-        self.app.push_screen(
-            QuizScreen(deck, session, self.store, learner, attempt_id=attempt_id, clock=self.clock)
-        )
+        self.app.push_screen(QuizScreen(session, attempt_id=attempt_id), callback=self._quiz_done)
+
+    def _quiz_done(self, finished: tuple[QuizSession, QuizResult] | None) -> None:
+        # A quiz closes with its session and result when finished (None when left early).
+        if finished is None:
+            return
+        from quizapp.ui.screens.results import ResultsScreen
+
+        session, result = finished
+
+        def closed(review: bool | None) -> None:
+            if review:
+                from quizapp.core.quiz import review_session
+
+                self._open_quiz(review_session(session, result), None)
+
+        self.app.push_screen(ResultsScreen(session, result), callback=closed)
 
     def action_flashcards(self) -> None:
         """Review the highlighted deck's flashcards."""
@@ -374,16 +385,7 @@ class HomeScreen(Screen[None]):
             return
         from quizapp.ui.screens.flashcards import FlashcardScreen
 
-        self.app.push_screen(
-            FlashcardScreen(
-                decks,
-                self.store,
-                self.learner,
-                new_limit=self.settings.new_cards_per_day,
-                desired_retention=self.settings.desired_retention,
-                clock=self.clock,
-            )
-        )
+        self.app.push_screen(FlashcardScreen(decks))
 
     def action_review_all(self) -> None:
         """Review every card due now, across all decks."""
@@ -395,9 +397,7 @@ class HomeScreen(Screen[None]):
             return
         from quizapp.ui.screens.stats import StatisticsScreen
 
-        self.app.push_screen(
-            StatisticsScreen(self.store, self.learner, self.app_decks(), clock=self.clock)
-        )
+        self.app.push_screen(StatisticsScreen())
 
     def action_history(self) -> None:
         """Show the learner's past attempts."""
@@ -405,8 +405,4 @@ class HomeScreen(Screen[None]):
             return
         from quizapp.ui.screens.history import HistoryScreen
 
-        self.app.push_screen(HistoryScreen(self.store, self.learner, dict(self.app_decks())))
-
-    def app_decks(self) -> dict[str, Deck]:
-        """The loaded decks by id."""
-        return {deck.id: deck for deck in self.decks}
+        self.app.push_screen(HistoryScreen())

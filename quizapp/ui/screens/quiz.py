@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,24 +14,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
 from quizapp.core import recording
-from quizapp.core.decks.model import (
-    TOPIC_TITLES,
-    Deck,
-    MultiCard,
-    OrderCard,
-    QuizCard,
-    SingleCard,
-    TrueFalseCard,
-)
-from quizapp.core.quiz import GradedAnswer, QuizSession, Response, shuffled_steps
-from quizapp.core.store import Learner, ScoreStore
-from quizapp.ui.widgets.answers import ChoiceList, OrderList, TrueFalseList, TypedAnswer
+from quizapp.core.decks.model import TOPIC_TITLES, QuizCard
+from quizapp.core.modes import MODE_TITLES
+from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession, Response
+from quizapp.ui.context import app_context
+from quizapp.ui.widgets.answers import AnswerInput, answer_widget
 from quizapp.ui.widgets.feedback import Feedback
 from quizapp.ui.writer import SerialWriter
 
-AnswerWidget = ChoiceList | OrderList | TypedAnswer
-
-MODE_TITLES = {"practice": "Practice", "exam": "Exam", "review": "Review of mistakes"}
+if TYPE_CHECKING:
+    from quizapp.core.store import Learner, ScoreStore
 
 
 class QuizBody(VerticalScroll):
@@ -42,11 +33,12 @@ class QuizBody(VerticalScroll):
     FOCUS_ON_CLICK = False
 
 
-class QuizScreen(Screen[None]):
+class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
     """Asks the session's cards one by one and records every answer as it is given.
 
     Writes go through a `SerialWriter` (start attempt, answers, finish, in order), so
-    the UI never waits on SQLite and a quit mid-quiz keeps everything answered.
+    the UI never waits on SQLite and a quit mid-quiz keeps everything answered. Closes
+    with the session and its result when finished, or None when left early.
     """
 
     BINDINGS = [
@@ -59,35 +51,24 @@ class QuizScreen(Screen[None]):
         ),
     ]
 
-    def __init__(
-        self,
-        deck: Deck,
-        session: QuizSession,
-        store: ScoreStore,
-        learner: Learner,
-        *,
-        attempt_id: int | None = None,
-        clock: Callable[[], datetime],
-    ) -> None:
-        """Create the screen.
+    store: ScoreStore
+    """Where answers go (the app's, read when the screen mounts)."""
+    learner: Learner
+    """Who is answering (the app's current learner when the screen mounts)."""
+
+    def __init__(self, session: QuizSession, *, attempt_id: int | None = None) -> None:
+        """Create the screen; answers are recorded for the app's current learner.
 
         Args:
-            deck: The deck being asked.
             session: The planned (or resumed) attempt.
-            store: Where answers are recorded.
-            learner: Who is answering.
             attempt_id: The stored attempt, when resuming one.
-            clock: Source of the current time.
         """
         super().__init__()
-        self.deck = deck
         self.session = session
-        self.store = store
-        self.learner = learner
+        self.deck = session.deck
         self.attempt_id = attempt_id
-        self.clock = clock
         self.showing_feedback = False
-        self.answer_widget: AnswerWidget | None = None
+        self.answer_widget: AnswerInput | None = None
         self._shown_at = time.monotonic()
         self.writer = SerialWriter(self, self._write_failed)
 
@@ -104,6 +85,10 @@ class QuizScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        context = app_context(self)
+        # Read once: the writes run later on another thread, for this learner whatever
+        # happens to the app's current learner meanwhile.
+        self.store, self.learner = context.store, context.current_learner()
         self.sub_title = f"{MODE_TITLES[self.session.mode]} · {self.deck.title}"
         if self.attempt_id is None:
             self.writer.submit(self._start_attempt)
@@ -144,23 +129,12 @@ class QuizScreen(Screen[None]):
         self.query_one("#quiz-feedback", Feedback).clear()
         holder = self.query_one("#quiz-answer", Vertical)
         holder.remove_children()
-        self.answer_widget = self._answer_widget(card)
+        self.answer_widget = answer_widget(card, self.session.settings.seed)
         holder.mount(self.answer_widget)
         self.answer_widget.focus()
         self.query_one("#quiz-body", VerticalScroll).scroll_home(animate=False)
         self._shown_at = time.monotonic()
         self.refresh_bindings()
-
-    def _answer_widget(self, card: QuizCard) -> AnswerWidget:
-        if isinstance(card, SingleCard):
-            return ChoiceList(card.choice_texts(), classes="answer")
-        if isinstance(card, MultiCard):
-            return ChoiceList(card.choice_texts(), multiple=True, classes="answer")
-        if isinstance(card, TrueFalseCard):
-            return TrueFalseList(classes="answer")
-        if isinstance(card, OrderCard):
-            return OrderList(shuffled_steps(card, self.session.settings.seed), classes="answer")
-        return TypedAnswer(classes="answer")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "submit":
@@ -182,7 +156,9 @@ class QuizScreen(Screen[None]):
         if self.session.finished:
             return
         widget = self.answer_widget
-        response: Response | None = widget.response()  # type: ignore[attr-defined]
+        if widget is None:
+            return
+        response: Response | None = widget.response()
         if response is None:
             self.notify("Choose or type an answer first.", timeout=3, markup=False)
             return
@@ -193,23 +169,11 @@ class QuizScreen(Screen[None]):
         if self.session.mode == "exam":
             self.action_next()
             return
-        widget.freeze()  # type: ignore[attr-defined]
-        self._mark(widget, card)
+        widget.freeze()
+        widget.reveal()
         self.query_one("#quiz-feedback", Feedback).show(self.deck, card, graded)
         self.showing_feedback = True
         self.refresh_bindings()
-
-    def _mark(self, widget: object, card: QuizCard) -> None:
-        if isinstance(widget, OrderList) and isinstance(card, OrderCard):
-            widget.mark(list(card.steps))
-        elif isinstance(widget, ChoiceList):
-            if isinstance(card, TrueFalseCard):
-                widget.mark({0 if card.answer else 1})
-            elif isinstance(card, SingleCard):
-                widget.mark({card.choice_texts().index(card.answer)})
-            elif isinstance(card, MultiCard):
-                texts = card.choice_texts()
-                widget.mark({texts.index(text) for text in card.answers})
 
     def action_next(self) -> None:
         """Go to the next question, or to the results after the last one."""
@@ -221,21 +185,12 @@ class QuizScreen(Screen[None]):
 
     def _finish(self) -> None:
         result = self.session.result()
-        self.writer.submit(
-            lambda: self.store.finish_attempt(
-                self.attempt_id,
-                result.score,
-                result.max_score,
-                result.passed,  # type: ignore[arg-type]
-            )
-        )
-        from quizapp.ui.screens.results import ResultsScreen
+        self.writer.submit(lambda: self._finish_attempt(result))
+        self.dismiss((self.session, result))
 
-        self.app.switch_screen(
-            ResultsScreen(
-                self.deck, self.session, result, self.store, self.learner, clock=self.clock
-            )
-        )
+    def _finish_attempt(self, result: QuizResult) -> None:
+        assert self.attempt_id is not None  # the start, submitted first, has run
+        recording.finish_attempt(self.store, self.attempt_id, result)
 
     def action_leave(self) -> None:
         """Stop here; the attempt stays unfinished and Home offers to resume it."""
@@ -245,4 +200,4 @@ class QuizScreen(Screen[None]):
             timeout=4,
             markup=False,
         )
-        self.dismiss()
+        self.dismiss(None)

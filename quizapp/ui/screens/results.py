@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,38 +10,31 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizapp.core.decks.model import TOPIC_TITLES, Deck
-from quizapp.core.quiz import QuizResult, QuizSession, QuizSettings, describe_response, right_answer
-from quizapp.core.store import Learner, ScoreStore
+from quizapp.core.decks.model import TOPIC_TITLES
+from quizapp.core.quiz import QuizResult, QuizSession, describe_response, right_answer
 from quizapp.ui.widgets.feedback import PRESCRIBER_LINE
 
 
-class ResultsScreen(Screen[None]):
-    """Shown when an attempt ends."""
+class ResultsScreen(Screen[bool]):
+    """Shown when an attempt ends; closes with True when the learner asks to review
+    their mistakes (Home then opens that review)."""
 
     BINDINGS = [
         Binding("r", "review", "Review my mistakes", id="review"),
         Binding("escape,enter", "home", "Home", id="home"),
     ]
 
-    def __init__(
-        self,
-        deck: Deck,
-        session: QuizSession,
-        result: QuizResult,
-        store: ScoreStore,
-        learner: Learner,
-        *,
-        clock: Callable[[], datetime],
-    ) -> None:
-        """Create the screen for a finished attempt."""
+    def __init__(self, session: QuizSession, result: QuizResult) -> None:
+        """Create the screen for a finished attempt.
+
+        Args:
+            session: The finished attempt.
+            result: Its result.
+        """
         super().__init__()
-        self.deck = deck
+        self.deck = session.deck
         self.session = session
         self.result = result
-        self.store = store
-        self.learner = learner
-        self.clock = clock
 
     def compose(self) -> ComposeResult:
         r = self.result
@@ -102,16 +92,9 @@ class ResultsScreen(Screen[None]):
         return True
 
     def action_review(self) -> None:
-        """Practise again on only the questions missed."""
-        from quizapp.ui.screens.quiz import QuizScreen
-
-        missed = [answer.card_id for answer in self.result.missed]
-        settings = QuizSettings(mode="review", shuffle=False, seed=self.session.settings.seed)
-        session = QuizSession(deck=self.deck, card_ids=missed, settings=settings)
-        self.app.switch_screen(
-            QuizScreen(self.deck, session, self.store, self.learner, clock=self.clock)
-        )
+        """Practise again on only the questions missed (Home opens the review)."""
+        self.dismiss(True)
 
     def action_home(self) -> None:
         """Back to the deck list."""
-        self.dismiss()
+        self.dismiss(False)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,9 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
-from quizapp.core.decks.model import Deck
 from quizapp.core.stats import LearnerStats, learner_stats
-from quizapp.core.store import Learner, ScoreStore
+from quizapp.ui.context import app_context
 
 CHANGED = " (question changed since)"
 
@@ -36,27 +32,13 @@ class StatisticsScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back-stats")]
 
-    def __init__(
-        self,
-        store: ScoreStore,
-        learner: Learner,
-        decks: Mapping[str, Deck],
-        *,
-        clock: Callable[[], datetime],
-    ) -> None:
-        """Create the screen.
-
-        Args:
-            store: The score store.
-            learner: Whose statistics.
-            decks: Loaded decks by id (for prompts, topics and changed-card checks).
-            clock: Source of the current time.
-        """
+    def __init__(self) -> None:
+        """Create the screen for the app's current learner and loaded decks."""
         super().__init__()
-        self.store = store
-        self.learner = learner
-        self.decks = dict(decks)
-        self.clock = clock
+        self.context = app_context(self)
+        self.learner = self.context.current_learner()
+        # A copy: the statistics are worked out (on a thread) for the decks loaded now.
+        self.decks = dict(self.context.decks)
         self.stats: LearnerStats | None = None
 
     def compose(self) -> ComposeResult:
@@ -87,7 +69,8 @@ class StatisticsScreen(Screen[None]):
 
     @work(thread=True, group="stats", exit_on_error=False)
     def _load(self) -> None:
-        stats = learner_stats(self.store, self.learner.id, self.decks, self.clock())
+        context = self.context
+        stats = learner_stats(context.store, self.learner.id, self.decks, context.now())
         self.app.call_from_thread(self.show, stats)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -1,13 +1,16 @@
-"""Answer widgets: one per kind of question.
+"""Answer widgets: one per kind of question, built for a card by `answer_widget`.
 
-Each widget exposes `response()` (None when nothing is chosen yet) and `freeze()` (after
-submitting, so the answer shown in the feedback cannot change under it). Deck text is
-untrusted, so every label is built with `Content(text)`, which never parses markup.
+Every widget follows the `AnswerWidget` protocol: `response()` (None when nothing is
+chosen yet), `freeze()` (after submitting, so the answer shown in the feedback cannot
+change under it) and `reveal()` (show which parts were right). Deck text is untrusted,
+so every label is built with `Content(text)`, which never parses markup.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from textual import events
 from textual.binding import Binding
@@ -17,7 +20,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from quizapp.core.quiz import Response
+from quizapp.core.decks.model import MultiCard, OrderCard, QuizCard, SingleCard, TrueFalseCard
+from quizapp.core.quiz import Response, shuffled_steps
 
 KEYS = "123456"
 LETTERS = "abcdef"
@@ -117,10 +121,24 @@ class ChoiceList(_RowList):
     ]
 
     def __init__(
-        self, items: list[str], *, multiple: bool = False, classes: str | None = None
+        self,
+        items: list[str],
+        *,
+        multiple: bool = False,
+        right: Collection[int] = (),
+        classes: str | None = None,
     ) -> None:
+        """Create the list.
+
+        Args:
+            items: The choices' texts, in the order shown.
+            multiple: Several choices can be ticked (select all that apply).
+            right: Indexes of the right choices, shown by `reveal`.
+            classes: CSS classes.
+        """
         super().__init__(items, classes=classes)
         self.multiple = multiple
+        self.right = set(right)
 
     def row_content(self, index: int) -> Content:
         picked = index in self.selected
@@ -138,7 +156,10 @@ class ChoiceList(_RowList):
     def watch_selected(self) -> None:
         self.refresh_rows()
 
-    def action_toggle(self) -> None:
+    # Shadows DOMNode's generic `toggle(attribute)` action on purpose: the space binding
+    # says "toggle" and no binding here toggles an attribute.
+    def action_toggle(self) -> None:  # type: ignore[override]
+        """Pick (or toggle) the choice under the cursor."""
         self.action_pick(self.cursor)
 
     def action_pick(self, index: int) -> None:
@@ -168,6 +189,10 @@ class ChoiceList(_RowList):
             row.set_class(row.index in right, "-right")
             row.set_class(row.index in self.selected and row.index not in right, "-wrong")
 
+    def reveal(self) -> None:
+        """After submitting: mark the right choices (and wrong picks)."""
+        self.mark(self.right)
+
 
 class TrueFalseList(ChoiceList):
     """True/False choices; also answers to the t and f keys."""
@@ -177,8 +202,15 @@ class TrueFalseList(ChoiceList):
         Binding("f", "pick(1)", "False", show=False),
     ]
 
-    def __init__(self, *, classes: str | None = None) -> None:
-        super().__init__(["True", "False"], classes=classes)
+    def __init__(self, *, answer: bool | None = None, classes: str | None = None) -> None:
+        """Create the list.
+
+        Args:
+            answer: The right answer, shown by `reveal` (None: nothing to show).
+            classes: CSS classes.
+        """
+        right = () if answer is None else (0 if answer else 1,)
+        super().__init__(["True", "False"], right=right, classes=classes)
 
     def response(self) -> Response | None:
         """True or False, or None when nothing is chosen."""
@@ -194,6 +226,19 @@ class OrderList(_RowList):
         Binding("u,shift+up", "shift(-1)", "Move up", show=True),
         Binding("d,shift+down", "shift(1)", "Move down", show=True),
     ]
+
+    def __init__(
+        self, items: list[str], *, right: Sequence[str] = (), classes: str | None = None
+    ) -> None:
+        """Create the list.
+
+        Args:
+            items: The steps, in the order first shown (shuffled).
+            right: The steps in their right order, shown by `reveal`.
+            classes: CSS classes.
+        """
+        super().__init__(items, classes=classes)
+        self.right = list(right)
 
     def row_content(self, index: int) -> Content:
         return Content.assemble(f"{index + 1}. ", Content(self.items[index]))
@@ -224,6 +269,11 @@ class OrderList(_RowList):
             row.set_class(ok, "-right")
             row.set_class(not ok, "-wrong")
 
+    def reveal(self) -> None:
+        """After submitting: mark the steps in their right place (and the others)."""
+        if self.right:
+            self.mark(self.right)
+
 
 class TypedAnswer(Input):
     """A one-line typed answer."""
@@ -243,3 +293,45 @@ class TypedAnswer(Input):
     def freeze(self) -> None:
         """Stop accepting changes (the answer was submitted)."""
         self.disabled = True
+
+    def reveal(self) -> None:
+        """Nothing to mark: the feedback below shows the accepted answers."""
+
+
+class AnswerWidget(Protocol):
+    """What the quiz screen needs of an answer widget, whatever the kind of question."""
+
+    def response(self) -> Response | None:
+        """The answer given so far, or None when there is none yet."""
+
+    def freeze(self) -> None:
+        """Stop accepting changes (the answer was submitted)."""
+
+    def reveal(self) -> None:
+        """Show which parts of the answer were right."""
+
+
+AnswerInput = ChoiceList | OrderList | TypedAnswer
+"""The answer widgets `answer_widget` builds (each an `AnswerWidget`)."""
+
+
+def answer_widget(card: QuizCard, seed: int = 0) -> AnswerInput:
+    """The answer widget for a card, knowing its right answer for `reveal`.
+
+    Args:
+        card: The card asked.
+        seed: The attempt's shuffle seed (an order card's steps start shuffled with it,
+            so a resumed attempt shows them as before).
+    """
+    if isinstance(card, SingleCard):
+        texts = card.choice_texts()
+        return ChoiceList(texts, right={texts.index(card.answer)}, classes="answer")
+    if isinstance(card, MultiCard):
+        texts = card.choice_texts()
+        right = {texts.index(text) for text in card.answers}
+        return ChoiceList(texts, multiple=True, right=right, classes="answer")
+    if isinstance(card, TrueFalseCard):
+        return TrueFalseList(answer=card.answer, classes="answer")
+    if isinstance(card, OrderCard):
+        return OrderList(shuffled_steps(card, seed), right=card.steps, classes="answer")
+    return TypedAnswer(classes="answer")

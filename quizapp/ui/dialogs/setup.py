@@ -22,6 +22,7 @@ from textual.widgets import (
 )
 
 from quizapp.core.decks.model import TOPIC_TITLES, Deck
+from quizapp.core.modes import Mode
 from quizapp.core.quiz import QuizSettings
 from quizapp.core.store import AttemptSummary
 from quizapp.ui.format import local_time
@@ -99,7 +100,7 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
         if not topics:
             self.notify("Choose at least one topic.", severity="warning", markup=False)
             return
-        mode = "exam" if self.query_one("#exam", RadioButton).value else "practice"
+        mode: Mode = "exam" if self.query_one("#exam", RadioButton).value else "practice"
         length = self.query_one("#length", Select).value
         self.dismiss(
             QuizSettings(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,8 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from quizapp.core.store import Learner, ScoreStore, StoreError
-from quizapp.ui.screens.confirm import ConfirmModal, TextPromptModal
+from quizapp.core.store import Learner, StoreError
+from quizapp.ui.context import app_context
+from quizapp.ui.dialogs.confirm import ConfirmModal, TextPromptModal
 
 
 class LearnerModal(ModalScreen[Learner | None]):
@@ -27,15 +26,15 @@ class LearnerModal(ModalScreen[Learner | None]):
         Binding("e", "export", "Export", id="export-learner"),
     ]
 
-    def __init__(self, store: ScoreStore, *, current: Learner | None = None) -> None:
-        """Create the dialog.
+    def __init__(self, *, current: Learner | None = None) -> None:
+        """Create the dialog (learners are kept in the app's store).
 
         Args:
-            store: Where learners are kept.
             current: The learner now in use (cancel keeps them).
         """
         super().__init__()
-        self.store = store
+        self.context = app_context(self)
+        self.store = self.context.store
         self.current = current
         self._current_at_start = current
         self.learners: list[Learner] = []
@@ -183,15 +182,10 @@ class LearnerModal(ModalScreen[Learner | None]):
 
     @work(thread=True, group="learners", exit_on_error=False)
     def _export(self, learner: Learner) -> None:
-        from quizapp.core.export import export_to_file
+        from quizapp.core.export import export_learner
 
-        folder = self.store.path.parent / "exports"
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        slug = "".join(ch if ch.isalnum() else "-" for ch in learner.name.lower()).strip("-")
-        target = folder / f"{slug or 'learner'}-{stamp}.json"
         try:
-            folder.mkdir(mode=0o700, exist_ok=True)
-            export_to_file(self.store, "json", target, learner=learner.name)
+            target = export_learner(self.store, learner.name, self.context.now())
         except (OSError, StoreError, LookupError) as exc:
             self.app.call_from_thread(self._say, f"Could not export: {exc}")
             return
