@@ -20,6 +20,7 @@ from quizapp.core import paths
 from quizapp.core.store import StoreError
 
 if TYPE_CHECKING:
+    from quizapp.core.pending import PendingWrites
     from quizapp.core.store import ScoreStore
     from quizapp.core.decks.loading import LoadResult
 
@@ -187,7 +188,35 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     app = make_app(data_dir=paths.data_dir(args.data_dir), extra_decks=args.decks)
     app.run()
+    _keep_unsaved_writes(app.context.pending)
     return app.return_code or 0
+
+
+def _keep_unsaved_writes(pending: PendingWrites) -> None:
+    """After the app closes: wait for its background writes, then keep any answers or
+    ratings still unsaved in the private pending file, for the next start."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "quizapp-store-writer":
+            thread.join()
+    if not pending.unsaved:
+        return
+    count = pending.unsaved
+    try:
+        kept = pending.keep_for_later()
+    except OSError as error:
+        print(
+            f"quizapp: {count} answer(s) or rating(s) could not be saved, nor kept for later:"
+            f" {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return
+    print(
+        f"quizapp: {count} answer(s) or rating(s) could not be saved yet; they are kept in"
+        f" {kept} and saved when quizapp next starts.",
+        file=sys.stderr,
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
