@@ -46,7 +46,7 @@ class UnsavedModal(ModalScreen[str | None]):
             if self.saved is None
             else f"{plural(self.saved, self.what)} of this session {'is' if self.saved == 1 else 'are'} saved."
         )
-        why = f" ({self.reason})" if self.reason else ""
+        why = f" ({self.reason.rstrip('.')})" if self.reason else ""
         with Vertical(id="unsaved", classes="dialog"):
             yield Static(
                 f"{plural(self.unsaved, self.what)} not saved yet",
@@ -57,7 +57,8 @@ class UnsavedModal(ModalScreen[str | None]):
                 Content(
                     f"{plural(self.unsaved, self.what)} could not be saved yet{why}. {stored}"
                     " Keep them for later to save them the next time quizapp starts."
-                )
+                ),
+                id="unsaved-text",
             )
             with Horizontal(classes="buttons"):
                 yield Button("Try again", id="retry-button", variant="primary")
