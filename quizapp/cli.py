@@ -20,9 +20,9 @@ from quizapp.core import paths
 from quizapp.core.store import StoreError
 
 if TYPE_CHECKING:
+    from quizapp.core.decks.loading import LoadResult
     from quizapp.core.pending import PendingWrites
     from quizapp.core.store import ScoreStore
-    from quizapp.core.decks.loading import LoadResult
 
 # The loader and the deck models (pydantic, YAML) are imported by the subcommands that
 # use them: the app itself loads decks in a worker once its first frame is on screen.
@@ -112,7 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="put a backup of the score database back (close quizapp first)",
     )
     restore.add_argument(
-        "backup", metavar="BACKUP", type=Path, help="a quizapp.db.bak-v... file next to the database"
+        "backup",
+        metavar="BACKUP",
+        type=Path,
+        help="a quizapp.db.bak-v... file next to the database",
     )
     _add_export_deck_parser(sub, common)
     _add_serve_parser(sub, common)
@@ -251,7 +254,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as error:
         if isinstance(error, BrokenPipeError):
             raise
-        print(f"quizapp: {_write_failure(args.output or 'standard output', error)}", file=sys.stderr)
+        print(
+            f"quizapp: {_write_failure(args.output or 'standard output', error)}", file=sys.stderr
+        )
         return 2
     return 0
 

@@ -175,6 +175,5 @@ def tighten(path: Path, mode: int) -> str | None:
         return None
     os.chmod(path, mode)
     return (
-        f"{path} could be read by other users (mode {current:04o}); it is now private"
-        f" ({mode:04o})."
+        f"{path} could be read by other users (mode {current:04o}); it is now private ({mode:04o})."
     )

@@ -351,9 +351,7 @@ class ReplayResult:
         if self.waiting:
             parts.append(f"{self.waiting} still could not be saved and are kept for next time")
         if self.refused:
-            parts.append(
-                f"{len(self.refused)} could not be saved ({self.refused[0].reason})"
-            )
+            parts.append(f"{len(self.refused)} could not be saved ({self.refused[0].reason})")
         return "; ".join(parts) + "."
 
 

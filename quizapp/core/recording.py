@@ -14,8 +14,8 @@ from typing import Any, cast
 
 from quizapp.core.decks.model import Deck, QuizCard
 from quizapp.core.flashcards import RatedCard
-from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession
 from quizapp.core.pending import Outcome, PendingWrites
+from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession
 from quizapp.core.store import ScoreStore
 
 

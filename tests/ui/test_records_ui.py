@@ -16,7 +16,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from snapshot_app import answer, load_deck, new_app, screen_text, seed_unfinished, settle, start_quiz
+from snapshot_app import (
+    answer,
+    load_deck,
+    new_app,
+    screen_text,
+    seed_unfinished,
+    settle,
+    start_quiz,
+)
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -121,7 +129,9 @@ async def test_answers_not_saved_are_shown_asked_about_and_kept_for_later(
     again = new_app(data_dir)  # the next start writes them, once
     assert stored_answers(data_dir) == 2
     assert not kept.exists()
-    assert any("2 answer(s) or rating(s) kept from last time were saved" in n for n in again.startup_notes)
+    assert any(
+        "2 answer(s) or rating(s) kept from last time were saved" in n for n in again.startup_notes
+    )
     new_app(data_dir)
     assert stored_answers(data_dir) == 2
 

@@ -96,11 +96,15 @@ def seeded(db: Path, clock: Clock | None = None, cards: int = 10) -> tuple[Score
     return store, attempt
 
 
-def run_quizapp(*args: str, data_dir: Path, user: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_quizapp(
+    *args: str, data_dir: Path, user: str | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [PYTHON, "-m", "quizapp", *args]
     if user is not None:
         command = ["setpriv", f"--reuid={user}", "--regid=nogroup", "--clear-groups", *command]
-    env = dict(os.environ, QUIZAPP_DATA_DIR=str(data_dir), QUIZAPP_CACHE_DIR=str(data_dir / "cache"))
+    env = dict(
+        os.environ, QUIZAPP_DATA_DIR=str(data_dir), QUIZAPP_CACHE_DIR=str(data_dir / "cache")
+    )
     return subprocess.run(
         command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
     )
@@ -163,7 +167,9 @@ def test_export_and_report_on_a_database_missing_a_table_say_so_without_a_traceb
     assert f"table {table} is missing" in export.stderr
     assert "nothing was exported" in export.stderr
     assert export.stdout == ""
-    (moved,) = [m for m in db.parent.glob("quizapp.db.corrupt-*") if m.name[-4:] not in ("-wal", "-shm")]
+    (moved,) = [
+        m for m in db.parent.glob("quizapp.db.corrupt-*") if m.name[-4:] not in ("-wal", "-shm")
+    ]
     assert moved.read_bytes() == original
 
     drop(db, "table", "answers")
@@ -275,7 +281,9 @@ def test_two_processes_answering_one_attempt_add_no_more_rows_than_cards(db: Pat
     racers = [
         subprocess.Popen(
             [PYTHON, "-c", _RACER, str(db), str(attempt), str(go), name],
-            stdout=subprocess.PIPE, text=True, cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
         )  # fmt: skip
         for name in ("one", "two")
     ]
@@ -322,9 +330,7 @@ def test_umask_000_folders_made_above_the_data_folder_and_the_cache_are_private(
     cache = tmp_path / "c" / "d" / "cache"
     with umask(0):
         ScoreStore.open(db)
-        DeckCache(folder=cache / "decks").put(
-            Path("x.yaml"), os.stat(__file__), b"", _a_deck()
-        )
+        DeckCache(folder=cache / "decks").put(Path("x.yaml"), os.stat(__file__), b"", _a_deck())
     for folder in (tmp_path / "a", tmp_path / "a" / "b", db.parent):
         assert folder.stat().st_mode & 0o777 == 0o700, folder
     for folder in (tmp_path / "c", tmp_path / "c" / "d", cache, cache / "decks"):
@@ -358,7 +364,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(db: Path, lead: str) 
     name = f"{lead}1+2" if lead not in "\t\r" else "Ann"
     learner = store.add_learner(name)
     attempt = store.start_attempt(
-        learner.id, "diazepam", "1", f"{lead}HYPERLINK(\"x\")", "practice", {"card_ids": ["c"]}
+        learner.id, "diazepam", "1", f'{lead}HYPERLINK("x")', "practice", {"card_ids": ["c"]}
     )
     store.record_answer(attempt, **answer_fields("c", topic=f"{lead}cmd"))
     out = io.StringIO(newline="")
@@ -366,7 +372,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(db: Path, lead: str) 
     (row,) = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
     for cell in row.values():
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
-    assert row["deck_title"] == f"'{lead}HYPERLINK(\"x\")"
+    assert row["deck_title"] == f'\'{lead}HYPERLINK("x")'
     assert row["topic"] == f"'{lead}cmd"
     if lead not in "\t\r":
         assert row["learner"] == f"'{lead}1+2"

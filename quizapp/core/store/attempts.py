@@ -15,7 +15,6 @@ from quizapp.core.store.claims import check_claim
 from quizapp.core.store.database import Database
 from quizapp.core.store.errors import AnswerRefusedError, AttemptClosedError, NotFoundError
 from quizapp.core.store.learners import learner_in
-from quizapp.core.store.schema import ANSWER_ALREADY_GIVEN, ATTEMPT_FULL
 from quizapp.core.store.records import (
     MODES,
     AnswerRecord,
@@ -29,6 +28,7 @@ from quizapp.core.store.records import (
     to_db_time,
     to_json,
 )
+from quizapp.core.store.schema import ANSWER_ALREADY_GIVEN, ATTEMPT_FULL
 
 SUMMARY_COLUMNS = """
     a.id, a.learner_id, a.deck_id, a.deck_version, a.deck_title, a.mode, a.status,
@@ -167,6 +167,7 @@ class AttemptQueries(Database):
         """
         if elapsed_ms < 0:
             raise ValueError(f"elapsed_ms cannot be negative: {elapsed_ms}")
+        now = self._now()  # read once: one answer, one moment (and one tick of a test clock)
         row = (
             attempt_id,
             deck_id,
@@ -178,12 +179,12 @@ class AttemptQueries(Database):
             int(bool(correct)),
             finite("points", points),
             int(elapsed_ms),
-            to_db_time(self._now()),
+            to_db_time(now),
         )
         with self._connect(write=True) as conn:
             self._require_unfinished(conn, attempt_id)
             if self.has_claims:
-                check_claim(conn, attempt_id, owner, self._now())
+                check_claim(conn, attempt_id, owner, now)
             try:
                 cursor = conn.execute(
                     "INSERT INTO answers (attempt_id, deck_id, card_id, card_hash, topic,"
@@ -228,15 +229,16 @@ class AttemptQueries(Database):
             raise ValueError(
                 f"need 0 <= score <= max_score and max_score > 0, got {score}/{max_score}"
             )
+        now = self._now()
         with self._connect(write=True) as conn:
             self._require_unfinished(conn, attempt_id)
             if self.has_claims:
-                check_claim(conn, attempt_id, owner, self._now())
+                check_claim(conn, attempt_id, owner, now)
             conn.execute(
                 "UPDATE attempts SET status = 'finished', finished_at = ?, score = ?,"
                 f" max_score = ?, passed = ?{self._end_claim} WHERE id = ?",
                 (
-                    to_db_time(self._now()),
+                    to_db_time(now),
                     score,
                     max_score,
                     None if passed is None else int(bool(passed)),
@@ -266,12 +268,13 @@ class AttemptQueries(Database):
                 raise AttemptClosedError(
                     f"Attempt {attempt_id} is {status}; it cannot be discarded."
                 )
+            now = self._now()
             if self.has_claims:
-                check_claim(conn, attempt_id, owner, self._now())
+                check_claim(conn, attempt_id, owner, now)
             conn.execute(
                 f"UPDATE attempts SET status = 'discarded', finished_at = ?{self._end_claim}"
                 " WHERE id = ?",
-                (to_db_time(self._now()), attempt_id),
+                (to_db_time(now), attempt_id),
             )
 
     @property
@@ -379,7 +382,9 @@ class AttemptQueries(Database):
         return [attempt_from_row(row, tuple(answers.get(row["id"], ()))) for row in rows]
 
 
-def _refusal(attempt_id: int, card_id: str, error: sqlite3.IntegrityError) -> AnswerRefusedError | None:
+def _refusal(
+    attempt_id: int, card_id: str, error: sqlite3.IntegrityError
+) -> AnswerRefusedError | None:
     """The clear error for an answer the schema's guard triggers refused, else None."""
     if ANSWER_ALREADY_GIVEN in str(error):
         return AnswerRefusedError(

@@ -90,8 +90,7 @@ class ClaimQueries(Database):
             self._require_open(conn, attempt_id)
             if take_over:
                 conn.execute(
-                    "UPDATE attempts SET claim_owner = NULL, claim_expires_at = NULL"
-                    " WHERE id = ?",
+                    "UPDATE attempts SET claim_owner = NULL, claim_expires_at = NULL WHERE id = ?",
                     (attempt_id,),
                 )
             check_claim(conn, attempt_id, owner, self._now())

@@ -44,7 +44,8 @@ class UnsavedModal(ModalScreen[str | None]):
         stored = (
             "The score database could not be read either."
             if self.saved is None
-            else f"{plural(self.saved, self.what)} of this session {'is' if self.saved == 1 else 'are'} saved."
+            else f"{plural(self.saved, self.what)} of this session"
+            f" {'is' if self.saved == 1 else 'are'} saved."
         )
         why = f" ({self.reason.rstrip('.')})" if self.reason else ""
         with Vertical(id="unsaved", classes="dialog"):

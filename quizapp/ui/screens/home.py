@@ -341,7 +341,6 @@ class HomeScreen(Screen[None]):
     @work(thread=True, group="home-start", exit_on_error=False)
     def _discard_then_set_up(self, deck: Deck, learner: Learner, attempt_id: int) -> None:
         from quizapp.core import recording
-
         from quizapp.core.store import StoreError
 
         try:

@@ -147,9 +147,7 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         banner.display = unsaved > 0
         if unsaved:
             why = f" ({self.pending.last_error})" if self.pending.last_error else ""
-            banner.update(
-                f"{plural(unsaved, 'answer')} not saved yet{why}. Trying again…"
-            )
+            banner.update(f"{plural(unsaved, 'answer')} not saved yet{why}. Trying again…")
 
     def _retry_if_due(self) -> None:
         if self.pending.retry_due():
@@ -330,8 +328,7 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
             return
         self.app.call_from_thread(
             self.notify,
-            f"Kept {plural(unsaved, 'answer')} in {kept}; they are saved when quizapp next"
-            " starts.",
+            f"Kept {plural(unsaved, 'answer')} in {kept}; they are saved when quizapp next starts.",
             timeout=8,
             markup=False,
         )
