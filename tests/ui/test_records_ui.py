@@ -244,3 +244,37 @@ async def test_creating_a_learner_with_a_name_the_store_refuses_says_why(data_di
         message = str(app.screen.query_one("#learner-message", Static).render())
         assert "invisible formatting characters" in message
     assert ScoreStore.open(paths.db_path(data_dir)).learners() == []
+
+
+async def test_flashcard_ratings_not_saved_are_shown_undone_in_the_queue_then_saved(
+    data_dir: Path,
+) -> None:
+    from ui.test_flashcards_ui import Clock, open_cards, seed
+    from ui.test_flashcards_ui import new_app as new_cards_app
+
+    learner = seed(data_dir)
+    db = paths.db_path(data_dir)
+    app = new_cards_app(data_dir, Clock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_cards(pilot)
+        with write_lock_held(db):
+            for _ in range(2):
+                await pilot.press("space", "3")
+                await drain(pilot)
+            banner = screen.query_one("#card-unsaved", Static)
+            assert banner.display and "2 ratings not saved yet" in str(banner.render())
+            await pilot.press("u")  # the second, still unsaved, rating is taken back
+            await drain(pilot)
+            assert "1 rating not saved yet" in str(banner.render())
+            assert ScoreStore.open(db).reviews(learner.id) == []
+            await pilot.press("escape")
+            await drain(pilot)
+            assert isinstance(app.screen, UnsavedModal)
+            await pilot.click("#retry-button")  # still locked: asked again
+            await drain(pilot)
+            assert isinstance(app.screen, UnsavedModal)
+        await pilot.click("#retry-button")
+        await drain(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert [r.card_id for r in ScoreStore.open(db).reviews(learner.id)] == ["f-one"]

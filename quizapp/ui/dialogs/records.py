@@ -42,7 +42,9 @@ class UnsavedModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         stored = (
-            "The score database could not be read either."
+            ""
+            if self.saved is None and self.what != "answer"
+            else "The score database could not be read either."
             if self.saved is None
             else f"{plural(self.saved, self.what)} of this session"
             f" {'is' if self.saved == 1 else 'are'} saved."
@@ -56,8 +58,15 @@ class UnsavedModal(ModalScreen[str | None]):
             )
             yield Static(
                 Content(
-                    f"{plural(self.unsaved, self.what)} could not be saved yet{why}. {stored}"
-                    " Keep them for later to save them the next time quizapp starts."
+                    " ".join(
+                        part
+                        for part in (
+                            f"{plural(self.unsaved, self.what)} could not be saved yet{why}.",
+                            stored,
+                            "Keep them for later to save them the next time quizapp starts.",
+                        )
+                        if part
+                    )
                 ),
                 id="unsaved-text",
             )

@@ -157,6 +157,10 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self.pending.retry()
         self.app.call_from_thread(self._show_unsaved)
 
+    def _retry_now(self) -> None:
+        self.pending.retry(force=True)
+        self.app.call_from_thread(self._show_unsaved)
+
     def _renew_claim(self) -> None:
         if self.attempt_id is not None:
             self.writer.submit(self._renew)
@@ -294,7 +298,7 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
 
         def chosen(choice: str | None) -> None:
             if choice == "retry":
-                self.writer.submit(lambda: (self.pending.retry(force=True), None)[1])
+                self.writer.submit(self._retry_now)
                 self.action_leave()
             elif choice == "keep":
                 self.writer.submit(self._keep_for_later)
