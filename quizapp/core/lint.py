@@ -25,6 +25,18 @@ import yaml
 
 from quizapp.core.decks.loading import LoadResult
 from quizapp.core.decks.model import MISSION_TOPICS, Card, Deck
+from quizapp.core.lint_numbers import ALLOWED_NUMBERS as ALLOWED_NUMBERS
+from quizapp.core.lint_numbers import mentions_emergency as mentions_emergency
+from quizapp.core.lint_numbers import unexpected_numbers as unexpected_numbers
+from quizapp.core.lint_rules import (
+    ACCEPTED_VARIANT,
+    SIMULTANEOUS_STEPS,
+    SOURCE_DRUG,
+    RuleFinding,
+    accepted_variant_findings,
+    simultaneous_step_findings,
+    source_drug_findings,
+)
 from quizapp.core.readability import card_grade, deck_grade
 
 Severity = Literal["error", "warning"]
@@ -50,6 +62,9 @@ CHECKS: tuple[str, ...] = (
     MISSING_TOPIC,
     TOO_FEW_CRITICAL,
     EMERGENCY_NUMBERS,
+    SOURCE_DRUG,
+    SIMULTANEOUS_STEPS,
+    ACCEPTED_VARIANT,
 )
 """The content checks `lint_deck` runs. (`invalid-deck` only relays load errors.)"""
 
@@ -93,11 +108,10 @@ prompts differ by about one word in ten: a rephrasing, not a new question."""
 
 COMMERCIAL_TERMS: tuple[str, ...] = (
     r"buy(?:s|ing)?",
-    # "order" is flagged in every sense, "in order to" and "in the right order" included.
-    # Telling the senses apart needs more than a word list, and the commercial one ("order
-    # online") is the one that must never ship; so the word is simply banned in deck text.
-    # Order cards say "Put the steps in sequence" or "Arrange ..." instead.
-    r"order(?:s|ed|ing)?",
+    # "order" alone is not sales language: "in order to", "the right order" and "a dose
+    # that was not ordered" teach (issue 13). Only the ways of selling with it are banned.
+    r"order(?:s|ed|ing)?\s+(?:(?:it|them|yours?)\s+)?(?:now|online|today|here)",
+    r"place\s+(?:an|your)\s+order",
     r"cheap(?:er|est|ly)?",
     r"discounts?",
     r"coupons?",
@@ -119,32 +133,6 @@ no prescription needed" is exactly how counterfeit benzodiazepines are sold.
 """
 
 _COMMERCIAL_RE = re.compile(r"\b(?:" + "|".join(COMMERCIAL_TERMS) + r")\b", re.IGNORECASE)
-
-# --- emergency numbers --------------------------------------------------------------------
-
-ALLOWED_NUMBERS: frozenset[str] = frozenset({"911", "988", "1-800-222-1222"})
-"""The only phone numbers a card about an emergency may show, written exactly like this:
-911, the 988 Suicide & Crisis Lifeline, and Poison Help (HRSA) as it publishes it. One
-spelling everywhere means a learner recognises the number when it matters."""
-
-_EMERGENCY_RE = re.compile(r"\b(?:overdos\w*|emergenc\w*|911|poison\w*)\b", re.IGNORECASE)
-"""What makes a card an emergency item. "poison" is included so that a Poison Help card is
-checked even when it does not say "overdose"."""
-
-_PHONE_RE = re.compile(
-    r"(?<![\w-])(?:"
-    # North American numbers in any punctuation: 1-800-222-1222, (800) 222-1222, 8002221222
-    r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}"
-    # short codes spelled with hyphens: 9-1-1, 9-8-8
-    r"|\d-\d-\d"
-    r")(?![\w-])"
-)
-_SHORT_CODE_RE = re.compile(
-    # a bare three-digit number after "call"/"dial"/"text" (112, 999, 000 ...); doses such
-    # as "take 100 mg" are not preceded by these verbs, so they are left alone
-    r"\b(?:call|dial|text|phone|ring)(?:\s+or\s+(?:call|text))?\s+(\d{3})(?![\w-])",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,31 +264,6 @@ def commercial_words(text: str) -> list[str]:
     return [match.group(0) for match in _COMMERCIAL_RE.finditer(text)]
 
 
-def mentions_emergency(text: str) -> bool:
-    """Whether a text is about an emergency (overdose, emergency, 911 or poison)."""
-    return _EMERGENCY_RE.search(text) is not None
-
-
-def unexpected_numbers(text: str) -> list[str]:
-    """Phone-like numbers in a text other than 911, 988 and 1-800-222-1222 as written.
-
-    Args:
-        text: Any learner-visible text.
-
-    Returns:
-        The offending numbers as written, e.g. ['800-222-1222', '9-1-1']; empty when every
-        number is one of `ALLOWED_NUMBERS`.
-    """
-    found: list[str] = []
-    for match in _PHONE_RE.finditer(text):
-        if match.group(0) not in ALLOWED_NUMBERS:
-            found.append(match.group(0))
-    for match in _SHORT_CODE_RE.finditer(text):
-        if match.group(1) not in ALLOWED_NUMBERS:
-            found.append(match.group(1))
-    return found
-
-
 def _normalized(text: str) -> str:
     # Case, punctuation and spacing do not make two prompts different questions.
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
@@ -343,7 +306,21 @@ class _Linter:
         self.missing_topic()
         self.too_few_critical()
         self.emergency_numbers()
+        self.card_rules()
         return self.findings
+
+    def card_rules(self) -> None:
+        # The rules of issue 13 live in `lint_rules`; they give locations, this adds lines.
+        texts = {
+            card.id: [t for _, t in _card_texts(i, card)] for i, card in enumerate(self.deck.cards)
+        }
+        found: list[RuleFinding] = [
+            *source_drug_findings(self.deck, texts),
+            *simultaneous_step_findings(self.deck),
+            *accepted_variant_findings(self.deck),
+        ]
+        for finding in found:
+            self.add(finding.check, finding.loc, finding.message, card_id=finding.card_id)
 
     def reading_level(self) -> None:
         audience = self.deck.audience

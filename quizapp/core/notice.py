@@ -1,8 +1,8 @@
 """The education-not-advice notice, as plain text, for everything that leaves the app.
 
-The app shows it in a dialog (`quizapp.ui.screens.notice`); files made for other apps,
+The app shows it in a dialog (`quizapp.ui.dialogs.notice`); files made for other apps,
 such as an Anki package, carry the same words. It lives in the core so those exports can
-use it without the UI toolkit; a test keeps the dialog's copy the same.
+use it without the UI toolkit.
 """
 
 from __future__ import annotations
@@ -18,6 +18,6 @@ NOTICE = (
     "Never start, stop or change a dose because of this app. Talk to your prescriber"
     " or pharmacist first. Stopping some medicines suddenly can be dangerous.\n\n"
     "In an emergency, call 911. For poison advice, call Poison Help at 1-800-222-1222."
-    " If you have thoughts of suicide, reach the 988 Suicide & Crisis Lifeline."
+    " If you have thoughts of suicide, call or text 988, the Suicide & Crisis Lifeline."
 )
 """The notice text. Every number here is as given in the project's fact sheet."""

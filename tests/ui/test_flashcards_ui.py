@@ -468,3 +468,32 @@ async def test_review_everything_due_from_the_command_palette(data_dir: Path) ->
     logged = store_of(data_dir).reviews(learner.id)
     assert [(r.deck_id, r.card_id) for r in logged][-1] == (with_quiz.id, "q-single")
     assert set(store_of(data_dir).card_states(learner.id, with_quiz.id)) == {"q-single"}
+
+
+async def test_back_shows_a_card_review_date_other_than_the_decks(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    # Issue 13: the back of a flashcard re-checked on its own day says so under its source.
+    seed(data_dir)
+    text = FIVE.read_text(encoding="utf-8")
+    assert text.count("  - id: f-one\n") == 1 and "reviewed: 2026-11-21\n" in text
+    deck_file = tmp_path / "five-reviewed.yaml"
+    deck_file.write_text(
+        text.replace("  - id: f-one\n", "  - id: f-one\n    reviewed: 2026-09-30\n"), "utf-8"
+    )
+    app = new_app(data_dir, Clock(), [deck_file])
+    async with app.run_test(size=SIZE) as pilot:
+        await home_ready(pilot)
+        screen = await open_cards(pilot)
+        assert queue_ids(screen)[:2] == ["f-one", "f-two"]
+        await pilot.press("space")
+        await settle(pilot)
+        back = text_of(app, "#card-back")
+        assert "Source: " in back
+        assert "This card was reviewed on 2026-09-30 (the deck on 2026-11-21)." in back
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        assert queue_ids(screen)[0] == "f-two"
+        assert "reviewed on" not in text_of(app, "#card-back")

@@ -396,3 +396,33 @@ async def test_history_lists_attempts_and_opens_one(data_dir: Path, learner: Lea
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_feedback_shows_a_card_review_date_other_than_the_decks(
+    data_dir: Path, learner: Learner, tmp_path: Path
+) -> None:
+    # Issue 13: a card re-checked on its own day says so next to its sources; a card
+    # reviewed on the deck's day (or without a date) shows nothing more.
+    text = ALL_TYPES.read_text(encoding="utf-8")
+    for card_id, reviewed in (("q-single", "2026-10-02"), ("q-multi", "2026-11-21")):
+        line = f"  - id: {card_id}\n"
+        assert text.count(line) == 1 and "reviewed: 2026-11-21\n" in text
+        text = text.replace(line, f"{line}    reviewed: {reviewed}\n")
+    deck_file = tmp_path / "reviewed-cards.yaml"
+    deck_file.write_text(text, encoding="utf-8")
+    app = new_app(data_dir, [deck_file])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await start_quiz(pilot, shuffle=False)
+        quiz = app.screen
+        assert quiz.session.current.id == "q-single"
+        await answer(pilot, quiz.session.current)
+        feedback = feedback_text(app)
+        assert "Source: VALIUM" in feedback
+        assert "This card was reviewed on 2026-10-02 (the deck on 2026-11-21)." in feedback
+        await pilot.press("enter")
+        await settle(pilot)
+        assert quiz.session.current.id == "q-multi"
+        await answer(pilot, quiz.session.current)
+        assert "Source: VALIUM" in feedback_text(app)
+        assert "reviewed on" not in feedback_text(app)

@@ -237,9 +237,3 @@ def test_default_output_is_the_deck_id_in_the_current_folder(tmp_path: Path) -> 
     assert written.is_file() and stat.S_IMODE(written.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["clonazepam.apkg"]  # no temp files left
     assert os.access(written, os.R_OK)
-
-
-def test_the_package_carries_the_notice_the_app_shows() -> None:
-    from quizapp.ui.screens.notice import NOTICE as SHOWN_IN_APP
-
-    assert NOTICE == SHOWN_IN_APP

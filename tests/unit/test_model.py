@@ -199,3 +199,38 @@ def test_json_schema_allows_choice_shorthand() -> None:
     assert schema["$schema"].endswith("2020-12/schema")
     assert {"type": "string", "minLength": 1} in schema["$defs"]["Choice"]["anyOf"]
     assert schema["additionalProperties"] is False
+
+
+def test_card_reviewed_date_is_optional_and_leaves_the_hash_alone(
+    sample_raw: dict[str, Any],
+) -> None:
+    deck = Deck.model_validate(copy.deepcopy(sample_raw))
+    assert deck.cards[0].reviewed is None
+    sample_raw["cards"][0]["reviewed"] = dt.date(2026, 10, 2)
+    dated = Deck.model_validate(copy.deepcopy(sample_raw))
+    assert dated.cards[0].reviewed == dt.date(2026, 10, 2)
+    # A new review date does not make the card "changed since answered" in statistics,
+    # and cards stored before the field existed keep their hashes.
+    assert dated.cards[0].content_hash() == deck.cards[0].content_hash()
+    sample_raw["cards"][0]["reviewed"] = "last week"
+    kinds = {(tuple(e["loc"][-1:]), e["type"]) for e in _errors(sample_raw)}
+    assert (("reviewed",), "date_type") in kinds
+
+
+def test_source_drugs_and_deck_together_are_optional(sample_raw: dict[str, Any]) -> None:
+    deck = Deck.model_validate(copy.deepcopy(sample_raw))
+    assert deck.together == [] and all(source.drugs is None for source in deck.sources)
+    sample_raw["together"] = [["note the time", "watch their breathing"]]
+    sample_raw["sources"][0]["drugs"] = ["diazepam"]
+    deck = Deck.model_validate(copy.deepcopy(sample_raw))
+    assert deck.together == [["note the time", "watch their breathing"]]
+    assert deck.sources[0].drugs == ["diazepam"]
+    sample_raw["together"] = [["alone"]]
+    assert any(e["loc"][0] == "together" for e in _errors(sample_raw))
+
+
+def test_json_schema_describes_the_new_fields() -> None:
+    defs = deck_json_schema()["$defs"]
+    assert "together" in deck_json_schema()["properties"]
+    assert "drugs" in defs["Source"]["properties"]
+    assert "reviewed" in defs["SingleCard"]["properties"]

@@ -15,6 +15,10 @@ import pytest
 from stats_seed import NOW, Seeded, seed
 
 from quizapp.cli import main
+from quizapp.core.decks.loading import load_deck
+from quizapp.core.decks.model import Deck
+from quizapp.core.quiz import QuizSession, QuizSettings
+from quizapp.core.recording import record_answer, start_attempt
 from quizapp.core.report import (
     CompletionReport,
     ExamResult,
@@ -24,7 +28,9 @@ from quizapp.core.report import (
     render_html,
     render_markdown,
 )
+from quizapp.core.store import ScoreStore
 from tests.conftest import run_quizapp as run
+from tests.unit.test_quiz import right_response
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -300,3 +306,47 @@ def test_cli_report_needs_a_learner(capsys: pytest.CaptureFixture[str]) -> None:
         main(["report"])
     assert exit_info.value.code == 2
     assert "--learner" in capsys.readouterr().err
+
+
+def _take_exam(store: ScoreStore, learner_id: int, deck: Deck, wrong: set[str]) -> int:
+    """One exam through the same recording code the quiz screen uses."""
+    session = QuizSession.start(deck, QuizSettings(mode="exam", shuffle=False))
+    attempt = start_attempt(store, learner_id, session)
+    while not session.finished:
+        card = session.current
+        response = "not the answer" if card.id in wrong else right_response(card)
+        record_answer(store, attempt, deck, card, session.answer(response, 100))
+        session.advance()
+    result = session.result()
+    store.finish_attempt(attempt, result.score, result.max_score, result.passed)
+    return attempt
+
+
+def test_scores_keep_the_deck_version_they_were_taken_on(tmp_path: Path) -> None:
+    # Issue 13: a deck's version bumps when its content is revised; an exam passed on the
+    # old version stays recorded (and reported) as taken on that version.
+    deck_file = tmp_path / "decks" / "all-types.yaml"
+    deck_file.parent.mkdir()
+    original = (REPO / "tests" / "data" / "decks" / "ui" / "all-types.yaml").read_text("utf-8")
+    assert original.count('version: "2.1.0"') == 1
+    deck_file.write_text(original, encoding="utf-8")
+    store = ScoreStore.open(tmp_path / "data" / "quizapp.db")
+    learner = store.add_learner("Dana").id
+
+    old_deck = load_deck(deck_file)
+    first = _take_exam(store, learner, old_deck, wrong=set())
+    deck_file.write_text(original.replace('version: "2.1.0"', 'version: "3.0.0"'), "utf-8")
+    new_deck = load_deck(deck_file)
+    assert (old_deck.version, new_deck.version) == ("2.1.0", "3.0.0")
+    typed = next(card.id for card in new_deck.quiz_cards if card.type == "typed")
+    second = _take_exam(store, learner, new_deck, wrong={typed})
+
+    attempts = {a.id: a for a in store.learner_attempts(learner)}
+    assert (attempts[first].deck_version, attempts[second].deck_version) == ("2.1.0", "3.0.0")
+    report = build_report(store, learner, {new_deck.id: new_deck}, NOW, tz=UTC)
+    (entry,) = report.decks
+    assert entry.versions == ("2.1.0", "3.0.0")
+    assert entry.current_version == "3.0.0"
+    assert entry.best_exam is not None and entry.best_exam.attempt_id == first
+    assert entry.best_exam.deck_version == "2.1.0"  # not the deck's version now
+    assert "2.1.0, 3.0.0" in render_markdown(report, UTC)

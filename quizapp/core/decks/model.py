@@ -100,6 +100,14 @@ class Source(_Strict):
     """Year or version as published, e.g. '2024' or 'version 19'."""
     section: ShortText | None = None
     """Default section, when the whole deck draws on one part of the source."""
+    drugs: list[ShortText] | None = None
+    """The medicines the source is about (generic or brand names), e.g. ['diazepam'].
+
+    `quizapp lint` checks that a card cites a source about its own drug. Without this
+    field it reads the drug from the source's id and title; list the drugs when that
+    reading is wrong, e.g. ['naloxone'] for a naloxone label, or [] for a source about
+    no one medicine (a class-wide warning).
+    """
 
 
 class SourceRef(_Strict):
@@ -133,6 +141,9 @@ class _CardBase(_Strict):
     sources: Annotated[list[SourceRef], Field(min_length=1)]
     critical: bool = False
     """A must-know safety item: an exam cannot be passed with a critical card missed."""
+    reviewed: date | None = None
+    """When this card was last checked against its sources (YYYY-MM-DD), if not on the
+    deck's `reviewed` date; the app shows it next to the card's sources."""
 
     def content_hash(self) -> str:
         """A short hash of everything a learner sees on this card.
@@ -143,7 +154,10 @@ class _CardBase(_Strict):
         Returns:
             16 hex digits of the SHA-256 of the card's canonical JSON.
         """
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        # A new review date alone does not change what the card teaches; leaving it out
+        # also keeps the hashes of cards stored before the field existed.
+        content = self.model_dump(mode="json", exclude={"reviewed"})
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -320,6 +334,10 @@ class Deck(_Strict):
     """Also study the quiz cards as flashcards (prompt on the front, answer on the back)."""
     sources: Annotated[list[Source], Field(min_length=1)]
     topics: Annotated[list[Topic], Field(min_length=1)]
+    together: list[Annotated[list[ShortText], Field(min_length=2)]] = Field(default_factory=list)
+    """Groups of actions that happen at the same time, e.g. [['note the time', 'watch
+    their breathing']]; no `order` card may put two of one group in sequence (checked by
+    `quizapp lint`: a step containing an action's words, in any case, is that action)."""
     cards: Annotated[list[Card], Field(min_length=1)]
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""The education-not-advice notice."""
+"""The education-not-advice notice, as a dialog (its words live in `quizapp.core.notice`)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-NOTICE = (
-    "quizapp is for learning. It is not medical advice.\n\n"
-    "It teaches how a medicine works and checks what you know. Its facts come from"
-    " drug labels, health agencies and medical guidelines, and each question names"
-    " its source. It does not know your health, your other medicines or your dose.\n\n"
-    "Never start, stop or change a dose because of this app. Talk to your prescriber"
-    " or pharmacist first. Stopping some medicines suddenly can be dangerous.\n\n"
-    "In an emergency, call 911. For poison advice, call Poison Help at 1-800-222-1222."
-    " If you have thoughts of suicide, reach the 988 Suicide & Crisis Lifeline."
-)
-"""The notice text. Every number here is as given in the project's fact sheet."""
+from quizapp.core.notice import NOTICE
 
 
 class NoticeModal(ModalScreen[bool]):

@@ -16,12 +16,23 @@ PRESCRIBER_LINE = (
 
 
 def source_lines(deck: Deck, card: Card) -> list[str]:
-    """'Source: title, section' lines for a card's citations."""
+    """'Source: title, section' lines for a card's citations, then its review date.
+
+    The review date line ('This card was reviewed on ...') is there only when the card
+    carries its own `reviewed` date and it differs from the deck's: a learner can see that
+    this card was checked against its sources on another day than the rest of the deck.
+    The quiz feedback and the back of a flashcard both show these lines.
+    """
     lines = []
     for ref in card.sources:
         source = deck.source(ref.id)
         section = ref.section or source.section
         lines.append(f"Source: {source.title}" + (f", § {section}" if section else ""))
+    if card.reviewed is not None and card.reviewed != deck.reviewed:
+        lines.append(
+            f"This card was reviewed on {card.reviewed.isoformat()}"
+            f" (the deck on {deck.reviewed.isoformat()})."
+        )
     return lines
 
 
