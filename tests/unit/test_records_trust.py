@@ -591,3 +591,28 @@ def test_a_read_only_database_as_an_unprivileged_user_saves_nothing_and_says_so(
     os.chmod(db, 0o600)  # the trainer fixes the permissions; the next start saves them
     assert replay_kept(ScoreStore.open(db)).saved == 3
     assert store.attempt(attempt).answered == 3
+
+
+def test_export_and_report_of_a_read_only_database_as_nobody(nobody_data_dir: Path) -> None:
+    db = nobody_data_dir / "quizapp.db"
+    store, attempt = seeded(db, cards=2)
+    store.record_answer(attempt, **answer_fields("card-0"))
+    subprocess.run(["chown", "-R", "nobody:nogroup", str(nobody_data_dir)], check=True)
+    os.chmod(db, 0o400)
+    export = run_quizapp("export", data_dir=nobody_data_dir, user="nobody")
+    assert export.returncode == 0, export.stderr
+    assert "Traceback" not in export.stderr
+    assert len(export.stdout.splitlines()) == 2  # header and the one answer
+    report = run_quizapp("report", "--learner", "Ann", data_dir=nobody_data_dir, user="nobody")
+    assert report.returncode == 0, report.stderr
+    assert "Ann" in report.stdout
+
+    # A read-only folder too: SQLite cannot make the WAL index it needs even to read, so
+    # the command says why in words, without a traceback (reading such a folder is not
+    # done yet; see the report to the lead).
+    for side in db.parent.glob("quizapp.db-*"):
+        side.unlink()
+    os.chmod(nobody_data_dir, 0o500)
+    locked = run_quizapp("export", data_dir=nobody_data_dir, user="nobody")
+    assert locked.returncode == 2
+    assert "read-only" in locked.stderr and "Traceback" not in locked.stderr
