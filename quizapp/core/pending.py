@@ -50,7 +50,7 @@ from quizapp.core.store import (
     to_db_time,
 )
 
-WriteKind = Literal["answer", "review", "undo", "finish"]
+WriteKind = Literal["start", "answer", "review", "undo", "finish"]
 
 RETRY_DELAYS_S: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 """Waits between retries after 1, 2, 3... failures in a row; the last one repeats."""
@@ -139,6 +139,7 @@ class PendingWrites:
     last_error: str | None = None
     _queue: list[PendingWrite] = field(default_factory=list)
     _ids: dict[int, int] = field(default_factory=dict)
+    _refs: dict[str, int] = field(default_factory=dict)
     _next_key: int = 0
     _failures: int = 0
     _next_try: float = 0.0
@@ -146,9 +147,31 @@ class PendingWrites:
 
     # ------------------------------------------------------------------ submitting
 
-    def answer(self, attempt_id: int, **fields: Any) -> Outcome:
-        """Record a quiz answer (`ScoreStore.record_answer` arguments), or queue it."""
-        return self._submit("answer", {"attempt_id": attempt_id, **fields})
+    def start(self, ref: str, learner_id: int, **fields: Any) -> Outcome:
+        """Start an attempt (`ScoreStore.start_attempt` arguments), or queue it.
+
+        Args:
+            ref: A unique name for the attempt until the store gives it an id; answers
+                and the finish given before then name their attempt by it.
+            learner_id: Who takes it.
+            **fields: The rest of `start_attempt`'s arguments, plus `owner`: the window
+                that claims it once started.
+        """
+        return self._submit("start", {"ref": ref, "learner_id": learner_id, **fields})
+
+    def attempt_id_for(self, ref: str) -> int | None:
+        """The id of an attempt started through `start`, once the store has it."""
+        with self._lock:
+            return self._refs.get(ref)
+
+    def answer(self, attempt: int | str, **fields: Any) -> Outcome:
+        """Record a quiz answer (`ScoreStore.record_answer` arguments), or queue it.
+
+        Args:
+            attempt: The attempt's id, or its `start` ref while its start is unsaved.
+            **fields: `record_answer`'s keyword arguments.
+        """
+        return self._submit("answer", {**_attempt_field(attempt), **fields})
 
     def review(self, learner_id: int, deck_id: str, card_id: str, **fields: Any) -> Outcome:
         """Record a flashcard rating (`ScoreStore.record_review` arguments), or queue it."""
@@ -178,13 +201,21 @@ class PendingWrites:
         return self._submit("undo", {"review_id": review_id})
 
     def finish(
-        self, attempt_id: int, score: float, max_score: float, passed: bool | None, **fields: Any
+        self, attempt: int | str, score: float, max_score: float, passed: bool | None, **fields: Any
     ) -> Outcome:
-        """Mark an attempt finished (`ScoreStore.finish_attempt`), or queue it."""
+        """Mark an attempt finished (`ScoreStore.finish_attempt`), or queue it.
+
+        Args:
+            attempt: The attempt's id, or its `start` ref while its start is unsaved.
+            score: Points scored.
+            max_score: Points available.
+            passed: Whether the pass mark was reached (None without one).
+            **fields: Further keyword arguments (`owner`).
+        """
         return self._submit(
             "finish",
             {
-                "attempt_id": attempt_id,
+                **_attempt_field(attempt),
                 "score": score,
                 "max_score": max_score,
                 "passed": passed,
@@ -284,6 +315,13 @@ class PendingWrites:
 
     def _apply(self, write: PendingWrite) -> int | None:
         fields = dict(write.fields)
+        if "attempt_ref" in fields:
+            ref = fields.pop("attempt_ref")
+            if ref not in self._refs:
+                raise NotFoundError("Its quiz was never started in the score database.")
+            fields["attempt_id"] = self._refs[ref]
+        if write.kind == "start":
+            return self._start(fields)
         if write.kind == "answer":
             return self.store.record_answer(fields.pop("attempt_id"), **fields)
         if write.kind == "review":
@@ -303,6 +341,25 @@ class PendingWrites:
             **fields,
         )
         return None
+
+    def _start(self, fields: dict[str, Any]) -> int:
+        ref, owner = fields.pop("ref"), fields.pop("owner", None)
+        attempt_id = self.store.start_attempt(
+            fields.pop("learner_id"),
+            fields.pop("deck_id"),
+            fields.pop("deck_version"),
+            fields.pop("deck_title"),
+            fields.pop("mode"),
+            fields.pop("plan"),
+            **fields,
+        )
+        self._refs[ref] = attempt_id
+        if owner is not None:
+            try:
+                self.store.claim_attempt(attempt_id, owner)
+            except StoreError:
+                pass  # the attempt is started (never start it twice); answers claim it too
+        return attempt_id
 
     # ------------------------------------------------------------------ keeping for later
 
@@ -355,6 +412,10 @@ class ReplayResult:
         return "; ".join(parts) + "."
 
 
+def _attempt_field(attempt: int | str) -> dict[str, Any]:
+    return {"attempt_ref": attempt} if isinstance(attempt, str) else {"attempt_id": attempt}
+
+
 def replay_kept(store: ScoreStore) -> ReplayResult:
     """Write what an earlier run kept for later, in order; keep what still fails.
 
@@ -399,7 +460,11 @@ def _read_file(target: Path) -> list[dict[str, Any]]:
         rows = document["writes"]
         if document.get("format") != PENDING_FORMAT or not isinstance(rows, list):
             raise ValueError("not a quizapp pending-writes file")
-        return [dict(row) for row in rows if row["kind"] in ("answer", "review", "undo", "finish")]
+        return [
+            dict(row)
+            for row in rows
+            if row["kind"] in ("start", "answer", "review", "undo", "finish")
+        ]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise StoreError(
             f"The unsaved answers kept in {target} cannot be read ({error}); the file is"

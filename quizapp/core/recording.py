@@ -10,6 +10,7 @@ Every function here blocks on SQLite: call it off the UI thread.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, cast
 
 from quizapp.core.decks.model import Deck, QuizCard
@@ -35,6 +36,31 @@ def start_attempt(store: ScoreStore, learner_id: int, session: QuizSession) -> i
         session.settings.to_plan(session.card_ids),
         pass_mark=deck.pass_mark if mode == "exam" else None,
     )
+
+
+def queue_start(
+    pending: PendingWrites, learner_id: int, session: QuizSession, *, owner: str | None = None
+) -> tuple[str, Outcome]:
+    """Start the attempt for `session` through the pending writes (saved now, or kept).
+
+    Returns:
+        The attempt's ref (answers name their attempt by it until the start is saved)
+        and the outcome (its `row_id` is the attempt id once saved).
+    """
+    deck, mode = session.deck, session.mode
+    ref = secrets.token_hex(8)
+    outcome = pending.start(
+        ref,
+        learner_id,
+        deck_id=deck.id,
+        deck_version=deck.version,
+        deck_title=deck.title,
+        mode=mode,
+        plan=session.settings.to_plan(session.card_ids),
+        pass_mark=deck.pass_mark if mode == "exam" else None,
+        owner=owner,
+    )
+    return ref, outcome
 
 
 def record_answer(
@@ -68,7 +94,7 @@ def answer_fields(deck: Deck, card: QuizCard, graded: GradedAnswer) -> dict[str,
 
 def queue_answer(
     pending: PendingWrites,
-    attempt_id: int,
+    attempt_id: int | str,
     deck: Deck,
     card: QuizCard,
     graded: GradedAnswer,
@@ -80,7 +106,7 @@ def queue_answer(
 
     Args:
         pending: The window's pending writes.
-        attempt_id: The attempt.
+        attempt_id: The attempt, or its ref from `queue_start` while unsaved.
         deck: The card's deck.
         card: The card answered.
         graded: The graded answer.
@@ -93,7 +119,7 @@ def queue_answer(
 
 
 def queue_finish(
-    pending: PendingWrites, attempt_id: int, result: QuizResult, *, owner: str | None = None
+    pending: PendingWrites, attempt_id: int | str, result: QuizResult, *, owner: str | None = None
 ) -> Outcome:
     """Mark an attempt finished through the pending writes (after its answers, in order)."""
     return pending.finish(attempt_id, result.score, result.max_score, result.passed, owner=owner)

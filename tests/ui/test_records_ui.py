@@ -278,3 +278,36 @@ async def test_flashcard_ratings_not_saved_are_shown_undone_in_the_queue_then_sa
         await drain(pilot)
         assert isinstance(app.screen, HomeScreen)
     assert [r.card_id for r in ScoreStore.open(db).reviews(learner.id)] == ["f-one"]
+
+
+async def test_a_quiz_started_while_the_store_is_locked_keeps_its_start_and_answers(
+    data_dir: Path, learner: Learner
+) -> None:
+    db = paths.db_path(data_dir)
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        with write_lock_held(db):
+            await start_quiz(pilot, shuffle=False)
+            await drain(pilot)
+            quiz = app.screen
+            assert isinstance(quiz, QuizScreen) and quiz.attempt_id is None
+            for _ in range(2):
+                await answer(pilot, quiz.session.current)
+                await drain(pilot)
+                await pilot.press("enter")
+                await settle(pilot)
+            banner = quiz.query_one("#quiz-unsaved", Static)
+            assert "2 answers not saved yet" in str(banner.render())
+            await pilot.press("escape")
+            await drain(pilot)
+            assert isinstance(app.screen, UnsavedModal)
+            await pilot.click("#keep-button")
+            await drain(pilot)
+    store = ScoreStore.open(db)
+    assert store.unfinished_attempts(learner.id) == []
+
+    new_app(data_dir)  # the next start: the attempt, then its answers, once
+    (attempt,) = store.unfinished_attempts(learner.id)
+    assert attempt.answered == 2
+    assert [a.card_id for a in store.attempt(attempt.id).answers] == ["q-single", "q-multi"]

@@ -79,6 +79,8 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self.answer_widget: AnswerInput | None = None
         self._shown_at = time.monotonic()
         self.writer = SerialWriter(self, self._write_failed)
+        self._start_ref: str | None = None
+        """The attempt's ref in the pending writes, while its start is not saved."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,18 +118,29 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self._show_unsaved()
 
     def _start_attempt(self) -> None:
-        attempt_id = recording.start_attempt(self.store, self.learner.id, self.session)
-        self.store.claim_attempt(attempt_id, self.owner)
-        self.attempt_id = attempt_id
+        # Through the pending writes like the answers: if the store cannot take the
+        # start now, it is kept (answers name the attempt by its ref) and retried first.
+        self._start_ref, outcome = recording.queue_start(
+            self.pending, self.learner.id, self.session, owner=self.owner
+        )
+        if outcome.saved:
+            self.attempt_id = outcome.row_id
+        elif outcome.refused:
+            raise StoreError(outcome.error or "The quiz could not be started.")
+        self.app.call_from_thread(self._show_unsaved)
+
+    def _attempt(self) -> int | str:
+        """The attempt's id, or its ref while its start is not saved yet."""
+        if self.attempt_id is None and self._start_ref is not None:
+            self.attempt_id = self.pending.attempt_id_for(self._start_ref)
+        if self.attempt_id is not None:
+            return self.attempt_id
+        assert self._start_ref is not None  # the start, submitted first, has run
+        return self._start_ref
 
     def _record(self, card: QuizCard, graded: GradedAnswer) -> None:
-        if self.attempt_id is None:
-            # The start failed earlier (reported then); it is tried again before the
-            # answer, since an answer needs its attempt.
-            self._start_attempt()
-        assert self.attempt_id is not None
         outcome = recording.queue_answer(
-            self.pending, self.attempt_id, self.deck, card, graded, owner=self.owner
+            self.pending, self._attempt(), self.deck, card, graded, owner=self.owner
         )
         if outcome.refused:
             self.app.call_from_thread(
@@ -264,10 +277,7 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self.dismiss((self.session, result))
 
     def _finish_attempt(self, result: QuizResult) -> None:
-        if self.attempt_id is None:
-            self._start_attempt()
-        assert self.attempt_id is not None
-        recording.queue_finish(self.pending, self.attempt_id, result, owner=self.owner)
+        recording.queue_finish(self.pending, self._attempt(), result, owner=self.owner)
 
     def action_leave(self) -> None:
         """Stop here; the attempt stays unfinished and Home offers to resume it.
@@ -279,11 +289,11 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
 
     def _check_before_leaving(self) -> None:
         unsaved = self.pending.unsaved_of("answer")
+        attempt = self._attempt() if self._start_ref or self.attempt_id else None
         try:
             saved: int | None = (
-                0 if self.attempt_id is None
-                else recording.saved_answers(self.store, self.attempt_id)
-            )  # fmt: skip
+                recording.saved_answers(self.store, attempt) if isinstance(attempt, int) else 0
+            )
         except (StoreError, LookupError):
             saved = None
         self.app.call_from_thread(self._leave_with, unsaved, saved)
