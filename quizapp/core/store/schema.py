@@ -207,7 +207,7 @@ _V3: tuple[str, ...] = (
     f" {_remove_attempt('OLD')} END",
 )
 
-# Version 4 (records you can trust, issue 12): one window per unfinished attempt, and
+# Records you can trust (issue 12; version 4 on this branch): one window per unfinished attempt, and
 # never more answers than cards. `claim_owner` is a random token of the window that has
 # the attempt open and `claim_expires_at` when that claim runs out unless renewed (so a
 # crashed window does not hold it for ever). The triggers are the store's last line of
@@ -238,7 +238,7 @@ def _refuse_extra_answers(event: str, name: str) -> tuple[str, str]:
     return duplicate, full
 
 
-_V4: tuple[str, ...] = (
+_CLAIMS_AND_ANSWER_GUARDS: tuple[str, ...] = (
     "ALTER TABLE attempts ADD COLUMN claim_owner TEXT",
     "ALTER TABLE attempts ADD COLUMN claim_expires_at TEXT",
     # The guards look an answer up by attempt and card.
@@ -247,11 +247,12 @@ _V4: tuple[str, ...] = (
     *_refuse_extra_answers("UPDATE OF attempt_id, card_id", "answers_update"),
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _CLAIMS_AND_ANSWER_GUARDS)
 """`MIGRATIONS[n]` takes a database from schema version n to n + 1. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 """The schema version this code writes (`PRAGMA user_version`)."""
 
-CLAIMS_VERSION = 4
-"""The schema version that added attempt claims and the answer guards (`_V4`)."""
+CLAIMS_VERSION = MIGRATIONS.index(_CLAIMS_AND_ANSWER_GUARDS) + 1
+"""The schema version that added attempt claims and the answer guards; derived,
+so it follows when migrations from other branches are put before it at a merge."""
