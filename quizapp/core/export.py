@@ -21,7 +21,10 @@ first review, and the scheduling it led to: the card's `state` after it (`learni
 time. Answer and attempt rows leave the review columns empty.
 
 Empty cell = no value; booleans are `true`/`false`; times are UTC ISO-8601 ending in `Z`;
-`response` is the learner's response as JSON text.
+`response` is the learner's response as JSON text. A cell that begins with `=`, `+`,
+`-`, `@`, a tab or a carriage return gets a `'` in front (`spreadsheet_safe`), so a
+spreadsheet never runs it as a formula; so does a cell that begins with `'`, so taking
+one leading `'` off always gives the stored text back.
 
 JSON: `{"format": "quizapp-export", "format_version": 1, "exported_at": ...,
 "attempts": [...], "reviews": [...]}` where each attempt has the attempt fields above
@@ -174,12 +177,28 @@ def _review_owner(learner: Learner, review: ReviewExport) -> dict[str, Any]:
     }
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""Characters that make a spreadsheet read a cell as a formula (the OWASP list)."""
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text`, with a single quote in front if a spreadsheet would run it as a formula.
+
+    A learner named `=1+2` (or `=HYPERLINK(...)`) would otherwise be evaluated when the
+    CSV is opened in a spreadsheet. The quote is the OWASP rule for CSV injection; it
+    shows in the cell, which is the price of never running what a cell holds.
+    """
+    # A text that already begins with a quote gets one too, so that a reader can always
+    # take exactly one leading quote off and get the stored text back.
+    return f"'{text}" if text.startswith((*FORMULA_TRIGGERS, "'")) else text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return spreadsheet_safe(str(value))
 
 
 def _write_csv(

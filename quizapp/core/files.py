@@ -119,3 +119,61 @@ def write_private_text(path: Path, text: str, *, replace: bool = True) -> None:
         OSError: The file cannot be written.
     """
     write_private_atomic(path, lambda handle: handle.write(text), replace=replace)
+
+
+PRIVATE_FOLDER_MODE = 0o700
+"""Folders that hold personal data: the owner only."""
+
+PRIVATE_FILE_MODE = 0o600
+"""Files that hold personal data: the owner only."""
+
+
+def make_private_folders(folder: Path) -> None:
+    """Create `folder` and any missing folder above it, each exactly 0700.
+
+    `mkdir(parents=True)` gives the folders it adds above the last one the default
+    mode filtered by the umask (0777 under umask 000), so each is made and set here.
+    Folders that already exist are left as they are (see `tighten_private_folder`).
+
+    Raises:
+        OSError: A folder cannot be created, or a file is in the way.
+    """
+    folder = Path(folder)
+    missing: list[Path] = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=PRIVATE_FOLDER_MODE)
+        except FileExistsError:
+            continue  # made by another process meanwhile; it decides its mode
+        # The mode given to mkdir is filtered by the umask; make it exact.
+        os.chmod(path, PRIVATE_FOLDER_MODE)
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(folder))
+
+
+def tighten(path: Path, mode: int) -> str | None:
+    """Take group and other permissions off `path` if it has any, and say so.
+
+    Args:
+        path: A file or folder quizapp keeps personal data in.
+        mode: The mode it should have (0600 for files, 0700 for folders).
+
+    Returns:
+        A one-line notice for the user when the mode was changed, else None.
+
+    Raises:
+        OSError: The mode cannot be read or changed.
+    """
+    current = os.stat(path).st_mode & 0o777
+    if not current & 0o077:
+        return None
+    os.chmod(path, mode)
+    return (
+        f"{path} could be read by other users (mode {current:04o}); it is now private ({mode:04o})."
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -254,6 +254,8 @@ class RatedCard:
     """The card came back later in the same session (an fsrs learning step)."""
     review_id: list[int]
     """Filled in once the review is stored (a list, so a background write can set it)."""
+    pending_key: list[int] = field(default_factory=list)
+    """Its number in the window's pending writes (`quizapp.core.pending`), for undo."""
 
 
 class FlashcardSession:

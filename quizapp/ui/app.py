@@ -197,6 +197,29 @@ class QuizApp(App[None]):
         )
 
 
+def _startup_records_notes(store: ScoreStore) -> list[str]:
+    """Answers kept for later by an earlier run, written now; the cache folder made private."""
+    from quizapp.core import files
+    from quizapp.core.pending import replay_kept
+    from quizapp.core.store import StoreError
+
+    notes: list[str] = []
+    try:
+        message = replay_kept(store).message
+    except StoreError as error:
+        message = str(error)
+    if message:
+        notes.append(message)
+    cache = paths.cache_dir()
+    try:
+        notice = files.tighten(cache, files.PRIVATE_FOLDER_MODE) if cache.is_dir() else None
+    except OSError:
+        notice = None  # not ours to change; the cache holds deck text, not scores
+    if notice:
+        notes.append(notice)
+    return notes
+
+
 def make_app(
     *,
     data_dir: Path,
@@ -227,6 +250,8 @@ def make_app(
     notes = [warning] if warning else []
     if store.recovery_message:
         notes.append(store.recovery_message)
+    notes.extend(store.notices)
+    notes.extend(_startup_records_notes(store))
     deck_paths = paths.deck_search_paths(extra_decks, data_dir)
     if not bundled:
         deck_paths = deck_paths[1:]

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
 
+from quizapp.core.pending import PendingWrites
+from quizapp.core.store import new_owner_token
+
 if TYPE_CHECKING:
     # Annotations only: the deck models (pydantic) are not needed before the first frame.
     from quizapp.core.decks.model import Deck
@@ -42,6 +45,14 @@ class AppContext:
     """The learner whose answers are recorded (None until one is chosen)."""
     settings_file: Path | None = None
     """Where the settings are saved (the settings screen writes it; None: not saved)."""
+    owner: str = field(default_factory=new_owner_token)
+    """This window's token for claiming unfinished attempts (one window per attempt)."""
+    pending: PendingWrites = field(init=False)
+    """Every answer, rating, undo and finish goes through here: saved, or kept in order
+    and retried; its count of unsaved writes is what the screens show."""
+
+    def __post_init__(self) -> None:
+        self.pending = PendingWrites(self.store)
 
     def now(self) -> datetime:
         """The current time, from the clock."""

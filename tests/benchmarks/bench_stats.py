@@ -44,13 +44,16 @@ def build_store(
         attempt_ids.append((attempt, deck, n))
     with sqlite3.connect(path) as conn:
         for attempt, deck, n in attempt_ids:
+            # One answer per card in an attempt (schema v4 refuses a second); which 50 of
+            # the 500 cards is still random.
+            first_card = rng.randrange(500)
             for k in range(per_attempt):
                 correct = rng.random() < 0.7
                 rows.append(
                     (
                         attempt,
                         deck,
-                        f"card-{rng.randrange(500)}",
+                        f"card-{(first_card + k) % 500}",
                         f"{rng.getrandbits(64):016x}",
                         TOPICS[k % len(TOPICS)],
                         int(k % 9 == 0),

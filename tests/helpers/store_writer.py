@@ -49,7 +49,7 @@ def main() -> int:
         answer_id = store.record_answer(
             attempt,
             deck_id="diazepam",
-            card_id=f"card-{n % 40}",
+            card_id=f"card-{n}",  # one answer per card and attempt
             card_hash=f"{n:016x}",
             topic="uses",
             critical=n % 7 == 0,

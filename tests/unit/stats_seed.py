@@ -251,7 +251,8 @@ def seed(db: Path, deck_folder: Path, *, alice_name: str = "Alice") -> Seeded:
         title: str = "Seed deck: diazepam",
     ) -> int:
         pass_mark = 0.8 if mode == "exam" else None
-        plan = {"card_ids": []}
+        # The cards the seed answers below (schema v4 refuses answers beyond the plan).
+        plan = {"card_ids": ["q-single", "q-multi", "q-tf", "q-typed", "q-order"]}
         return store.start_attempt(learner, deck_id, version, title, mode, plan, pass_mark)
 
     attempts: dict[str, int] = {}

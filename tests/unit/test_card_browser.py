@@ -264,12 +264,12 @@ def test_load_progress_for_a_learner_with_weeks_of_history(
     store = ScoreStore.open(tmp_path / "quizapp.db", now=lambda: clock[0])
     ann = store.add_learner("Ann").id
     deck = bundled[0]
-    card = deck.quiz_cards[0]
+    cards = deck.quiz_cards[:3]  # an attempt takes one answer per card
     studied = [20, 19, 18, 10, 2, 1, 0]  # days ago
     for days_ago in studied:
         clock[0] = NOW - timedelta(days=days_ago)
         attempt = store.start_attempt(ann, deck.id, deck.version, deck.title, "practice", {})
-        for n in range(3):
+        for n, card in enumerate(cards):
             store.record_answer(
                 attempt,
                 deck_id=deck.id,

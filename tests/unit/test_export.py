@@ -131,6 +131,8 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
     for raw in reader:
         row: dict[str, Any] = {}
         for key, cell in raw.items():
+            if cell.startswith("'"):  # the documented spreadsheet guard: one quote added
+                cell = cell[1:]
             if cell == "" and key not in ("learner", "deck_title", "deck_version"):
                 row[key] = None
             elif key in ints:
@@ -450,11 +452,13 @@ def test_cli_reports_a_damaged_database_it_moved_aside(tmp_path: Path) -> None:
     data_dir.mkdir()
     (data_dir / "quizapp.db").write_bytes(b"garbage, not SQLite" * 50)
     result = run_cli(data_dir=data_dir)
-    assert result.returncode == 0, result.stderr
+    # Issue 12: this used to exit 0 with an empty export that looked like a record.
+    assert result.returncode == 1, result.stderr
     (moved,) = data_dir.glob("quizapp.db.corrupt-*")
     assert str(moved) in result.stderr
+    assert "nothing was exported" in result.stderr
     assert moved.read_bytes() == b"garbage, not SQLite" * 50
-    assert parse_csv(result.stdout) == []
+    assert result.stdout == ""
 
 
 def test_cli_export_on_a_new_machine_prints_only_the_header(tmp_path: Path) -> None:

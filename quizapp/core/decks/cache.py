@@ -31,7 +31,7 @@ from typing import Any
 import pydantic
 
 from quizapp import __version__
-from quizapp.core import paths
+from quizapp.core import files, paths
 from quizapp.core.decks.model import SCHEMA_VERSION, Deck
 
 CACHE_FORMAT = 2
@@ -119,7 +119,8 @@ class DeckCache:
         try:
             header = json.dumps(self.key(deck_file, stat, data), separators=(",", ":"))
             body = deck.model_dump_json(exclude_unset=True, round_trip=True)
-            self.folder.mkdir(parents=True, exist_ok=True)
+            # Private like the data: which decks are cached says which medicine is studied.
+            files.make_private_folders(self.folder)
             fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
         except (OSError, ValueError):
             self.write_errors += 1

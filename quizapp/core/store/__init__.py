@@ -10,6 +10,9 @@ every name from here. Inside, each topic has its own room:
 * `database`: the file itself: private creation, health check, moving a damaged file
   aside, WAL, running migrations, connections (why each is done so is written there);
 * `schema`: tables, indexes and triggers, as forward-only migrations;
+* `schema_check`: the file's tables, indexes, triggers and columns compared with the
+  schema on open (anything missing is damage);
+* `claims`: one window at a time per unfinished attempt;
 * `backup`: the copies made before a migration and before deleting a learner;
 * `records`: the record types handed back, and how rows become them (by column name);
 * `learners`, `attempts`, `reviews`, `statistics`, `export`: the queries, by topic;
@@ -28,9 +31,14 @@ from quizapp.core.store.browser import CARD_ANSWERS_SQL as _CARD_ANSWERS_SQL
 from quizapp.core.store.browser import MISTAKES_SQL as _MISTAKES_SQL
 from quizapp.core.store.browser import SEARCH_SQL as _SEARCH_SQL
 from quizapp.core.store.browser import BrowserQueries, CardFilters
+from quizapp.core.store.claims import CLAIM_TTL, ClaimQueries, new_owner_token
 from quizapp.core.store.database import BUSY_TIMEOUT_S
 from quizapp.core.store.errors import (
+    AnswerRefusedError,
+    AttemptClaimedError,
     AttemptClosedError,
+    DiskFullError,
+    InvalidNameError,
     NameTakenError,
     NotFoundError,
     StoreDamagedError,
@@ -72,6 +80,12 @@ from quizapp.core.store.statistics import StatisticsQueries
 
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "CLAIM_TTL",
+    "AnswerRefusedError",
+    "AttemptClaimedError",
+    "DiskFullError",
+    "InvalidNameError",
+    "new_owner_token",
     "MAX_NAME_LENGTH",
     "MIGRATIONS",
     "MODES",
@@ -113,6 +127,7 @@ class ScoreStore(
     LrsQueries,
     BrowserQueries,
     ProgressQueries,
+    ClaimQueries,
 ):
     """Learners, attempts, answers and flashcard reviews in a local SQLite file.
 

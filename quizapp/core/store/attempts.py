@@ -11,8 +11,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from quizapp.core.store.claims import check_claim
 from quizapp.core.store.database import Database
-from quizapp.core.store.errors import AttemptClosedError, NotFoundError
+from quizapp.core.store.errors import AnswerRefusedError, AttemptClosedError, NotFoundError
 from quizapp.core.store.learners import learner_in
 from quizapp.core.store.records import (
     MODES,
@@ -27,6 +28,7 @@ from quizapp.core.store.records import (
     to_db_time,
     to_json,
 )
+from quizapp.core.store.schema import ANSWER_ALREADY_GIVEN, ATTEMPT_FULL
 
 SUMMARY_COLUMNS = """
     a.id, a.learner_id, a.deck_id, a.deck_version, a.deck_title, a.mode, a.status,
@@ -133,6 +135,7 @@ class AttemptQueries(Database):
         correct: bool,
         points: float,
         elapsed_ms: int,
+        owner: str | None = None,
     ) -> int:
         """Record one answer; it is committed to disk before this returns.
 
@@ -147,6 +150,8 @@ class AttemptQueries(Database):
             correct: Whether it was right.
             points: Points earned.
             elapsed_ms: Time spent on the card, in milliseconds (not negative).
+            owner: The window's claim token (see `claims`); the claim is renewed. None
+                for writers outside a window, refused while a window holds the attempt.
 
         Returns:
             The answer id.
@@ -154,11 +159,15 @@ class AttemptQueries(Database):
         Raises:
             NotFoundError: No such attempt.
             AttemptClosedError: The attempt is finished or discarded.
+            AttemptClaimedError: Another window holds the attempt.
+            AnswerRefusedError: The card is already answered in this attempt, or every
+                card of the attempt has its answer.
             ValueError: A negative time or a non-finite number of points.
             TypeError: `response` is not JSON-serialisable.
         """
         if elapsed_ms < 0:
             raise ValueError(f"elapsed_ms cannot be negative: {elapsed_ms}")
+        now = self._now()  # read once: one answer, one moment (and one tick of a test clock)
         row = (
             attempt_id,
             deck_id,
@@ -170,20 +179,34 @@ class AttemptQueries(Database):
             int(bool(correct)),
             finite("points", points),
             int(elapsed_ms),
-            to_db_time(self._now()),
+            to_db_time(now),
         )
         with self._connect(write=True) as conn:
             self._require_unfinished(conn, attempt_id)
-            cursor = conn.execute(
-                "INSERT INTO answers (attempt_id, deck_id, card_id, card_hash, topic, critical,"
-                " response_json, correct, points, elapsed_ms, answered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
+            if self.has_claims:
+                check_claim(conn, attempt_id, owner, now)
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO answers (attempt_id, deck_id, card_id, card_hash, topic,"
+                    " critical, response_json, correct, points, elapsed_ms, answered_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+            except sqlite3.IntegrityError as error:
+                refused = _refusal(attempt_id, card_id, error)
+                if refused is None:
+                    raise
+                raise refused from error
             return int(cursor.lastrowid or 0)
 
     def finish_attempt(
-        self, attempt_id: int, score: float, max_score: float, passed: bool | None
+        self,
+        attempt_id: int,
+        score: float,
+        max_score: float,
+        passed: bool | None,
+        *,
+        owner: str | None = None,
     ) -> None:
         """Mark an attempt finished with its result.
 
@@ -192,10 +215,12 @@ class AttemptQueries(Database):
             score: Points scored (0 to `max_score`).
             max_score: Points available (above 0).
             passed: Whether the pass mark was reached; None when there is no pass mark.
+            owner: The window's claim token; the claim ends with the attempt.
 
         Raises:
             NotFoundError: No such attempt.
             AttemptClosedError: It is already finished or discarded.
+            AttemptClaimedError: Another window holds the attempt.
             ValueError: Scores out of range.
         """
         score = finite("score", score)
@@ -204,13 +229,16 @@ class AttemptQueries(Database):
             raise ValueError(
                 f"need 0 <= score <= max_score and max_score > 0, got {score}/{max_score}"
             )
+        now = self._now()
         with self._connect(write=True) as conn:
             self._require_unfinished(conn, attempt_id)
+            if self.has_claims:
+                check_claim(conn, attempt_id, owner, now)
             conn.execute(
                 "UPDATE attempts SET status = 'finished', finished_at = ?, score = ?,"
-                " max_score = ?, passed = ? WHERE id = ?",
+                f" max_score = ?, passed = ?{self._end_claim} WHERE id = ?",
                 (
-                    to_db_time(self._now()),
+                    to_db_time(now),
                     score,
                     max_score,
                     None if passed is None else int(bool(passed)),
@@ -218,14 +246,19 @@ class AttemptQueries(Database):
                 ),
             )
 
-    def discard_attempt(self, attempt_id: int) -> None:
+    def discard_attempt(self, attempt_id: int, *, owner: str | None = None) -> None:
         """Set an unfinished attempt aside; its answers are kept but leave the statistics.
 
         Discarding an already discarded attempt does nothing.
 
+        Args:
+            attempt_id: The attempt.
+            owner: The window's claim token, if it holds the attempt.
+
         Raises:
             NotFoundError: No such attempt.
             AttemptClosedError: The attempt is finished.
+            AttemptClaimedError: Another window holds the attempt.
         """
         with self._connect(write=True) as conn:
             status = self._status(conn, attempt_id)
@@ -235,10 +268,19 @@ class AttemptQueries(Database):
                 raise AttemptClosedError(
                     f"Attempt {attempt_id} is {status}; it cannot be discarded."
                 )
+            now = self._now()
+            if self.has_claims:
+                check_claim(conn, attempt_id, owner, now)
             conn.execute(
-                "UPDATE attempts SET status = 'discarded', finished_at = ? WHERE id = ?",
-                (to_db_time(self._now()), attempt_id),
+                f"UPDATE attempts SET status = 'discarded', finished_at = ?{self._end_claim}"
+                " WHERE id = ?",
+                (to_db_time(now), attempt_id),
             )
+
+    @property
+    def _end_claim(self) -> str:
+        """SQL setting a closed attempt's claim free (none before schema version 4)."""
+        return ", claim_owner = NULL, claim_expires_at = NULL" if self.has_claims else ""
 
     @staticmethod
     def _status(conn: sqlite3.Connection, attempt_id: int) -> str:
@@ -338,3 +380,19 @@ class AttemptQueries(Database):
                 answers.setdefault(row["attempt_id"], []).append(answer_from_row(row))
             conn.execute("COMMIT")
         return [attempt_from_row(row, tuple(answers.get(row["id"], ()))) for row in rows]
+
+
+def _refusal(
+    attempt_id: int, card_id: str, error: sqlite3.IntegrityError
+) -> AnswerRefusedError | None:
+    """The clear error for an answer the schema's guard triggers refused, else None."""
+    if ANSWER_ALREADY_GIVEN in str(error):
+        return AnswerRefusedError(
+            f"Card {card_id!r} already has its answer in attempt {attempt_id};"
+            " the first answer is the one kept."
+        )
+    if ATTEMPT_FULL in str(error):
+        return AnswerRefusedError(
+            f"Attempt {attempt_id} already has an answer for every one of its cards."
+        )
+    return None

@@ -38,22 +38,25 @@ from typing import Self
 from urllib.parse import quote
 
 from quizapp.core.store.backup import backup_before_migration
-from quizapp.core.store.errors import StoreDamagedError, StoreError
+from quizapp.core.store.errors import DiskFullError, StoreDamagedError, StoreError
 from quizapp.core.store.private_files import (
     create_private_file,
     ensure_folder,
     file_stamp,
     reason,
+    tighten_private_file,
     unused_name,
 )
 from quizapp.core.store.records import utc_now
-from quizapp.core.store.schema import MIGRATIONS, SCHEMA_VERSION
+from quizapp.core.store.schema import CLAIMS_VERSION, MIGRATIONS, SCHEMA_VERSION
+from quizapp.core.store.schema_check import schema_problems
 
 BUSY_TIMEOUT_S = 10.0
 """How long a write waits for another process's transaction before giving up."""
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
+_SCHEMA_GONE = ("no such table", "no such column", "no such index", "no such trigger")
 
 # Error codes that mean the bytes on disk are not a usable database.
 _DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
@@ -79,8 +82,11 @@ class Database:
         path: The database file.
         recovered_from: When `open` found the file damaged, where it was moved to
             (`quizapp.db.corrupt-<UTC timestamp>`); otherwise None.
+        damage: What was wrong with the file moved aside ("table answers is missing").
         backed_up_to: When `open` migrated an older schema, the backup made first
             (`quizapp.db.bak-v<old>-<UTC timestamp>`); otherwise None.
+        notices: One-line notices for the user from `open`, such as permissions that
+            were tightened; the UI and the CLI show them.
     """
 
     def __init__(self, path: Path, now: Callable[[], datetime] | None = None) -> None:
@@ -93,7 +99,12 @@ class Database:
         self.path = Path(path)
         self._now = now or utc_now
         self.recovered_from: Path | None = None
+        self.damage: str | None = None
         self.backed_up_to: Path | None = None
+        self.notices: list[str] = []
+        # The schema version the methods may rely on: below the current one only for
+        # old-schema test fixtures built through this code.
+        self._version = SCHEMA_VERSION
 
     # ----------------------------------------------------------------------- opening
 
@@ -123,10 +134,17 @@ class Database:
         # `target_version` below the current one exists only to build old-schema fixtures
         # through the real migration code.
         store = cls(path, now)
-        ensure_folder(path.parent)
+        store._version = target_version
+        store.notices.extend(ensure_folder(path.parent))
         if path.is_dir():
             raise StoreError(f"The score database {path} is a folder, not a file.", path)
         store._create_file()
+        # Scores reveal which medicine a person takes: an existing file (and the WAL
+        # files SQLite copies its mode to) made readable by others is made private.
+        for file in (path, *(Path(f"{path}{suffix}") for suffix in _SIDE_FILES)):
+            notice = tighten_private_file(file)
+            if notice is not None:
+                store.notices.append(notice)
         store._recover_if_damaged()
         store._migrate(target_version)
         return store
@@ -144,11 +162,35 @@ class Database:
         """A sentence for the user when `open` moved a damaged file aside, else None."""
         if self.recovered_from is None:
             return None
-        return (
-            f"The score database {self.path} was damaged and could not be read. "
+        what = f" ({self.damage})" if self.damage else ""
+        message = (
+            f"The score database {self.path} was damaged{what} and could not be used. "
             f"It was moved to {self.recovered_from} (nothing was deleted) "
             "and a new, empty one was started."
         )
+        backup = self.latest_backup()
+        if backup is not None:
+            message += (
+                f" The latest backup is {backup}; to go back to it, close quizapp and run:"
+                f" quizapp restore {backup}"
+            )
+        return message
+
+    def latest_backup(self) -> Path | None:
+        """The newest backup of the database kept next to it (made before a migration).
+
+        Returns:
+            `quizapp.db.bak-v<version>-<UTC timestamp>`, newest by time stamp, or None.
+        """
+        candidates = [
+            found
+            for found in self.path.parent.glob(f"{self.path.name}.bak-v*")
+            if found.is_file() and not found.name.endswith(_SIDE_FILES)
+        ]
+        if not candidates:
+            return None
+        # The name's time stamp, not the file's time: copying a folder resets file times.
+        return max(candidates, key=lambda found: (found.name.rsplit("-", 1)[-1], found.name))
 
     def _damage(self) -> str | None:
         """Why the file is unusable, or None when it is a healthy (or empty) database."""
@@ -169,22 +211,36 @@ class Database:
         try:
             # Read-only: a read-write connection checkpoints the WAL into the file when it
             # closes, which would alter a damaged file before it is moved aside.
-            rows = self._quick_check(readonly=True)
+            problems = self._check(readonly=True)
         except StoreDamagedError as error:
             return str(error.__cause__)
         except StoreError:
             # Some set-ups refuse read-only WAL access (no shared memory file yet, say);
             # a normal connection can still judge the file.
             try:
-                rows = self._quick_check(readonly=False)
+                problems = self._check(readonly=False)
             except StoreDamagedError as error:
                 return str(error.__cause__)
-        problems = [row["quick_check"] for row in rows if row["quick_check"] != "ok"]
         return "; ".join(problems) if problems else None
 
-    def _quick_check(self, *, readonly: bool) -> list[sqlite3.Row]:
+    def _check(self, *, readonly: bool) -> list[str]:
+        """Damaged pages (`quick_check`), then missing tables, indexes, triggers, columns."""
         with self._connect(readonly=readonly) as conn:
-            return conn.execute("PRAGMA quick_check").fetchall()
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+            problems = [row["quick_check"] for row in rows if row["quick_check"] != "ok"]
+            if problems:
+                return problems
+            version = user_version(conn)
+            # Version 0 is a new file (or another program's, refused by `_migrate`); a
+            # newer version is refused by `_migrate` too, with its own message.
+            if 0 < version <= SCHEMA_VERSION:
+                try:
+                    return schema_problems(conn, version)
+                except sqlite3.DatabaseError as error:
+                    # A table SQLite cannot even describe (a full-text index whose shadow
+                    # table is gone: "vtable constructor failed") is damage as well.
+                    return [f"its tables cannot be read ({error})"]
+            return []
 
     def _recover_if_damaged(self) -> None:
         # Bounded: another process may be recovering the same file at the same moment.
@@ -194,8 +250,10 @@ class Database:
             except FileNotFoundError:
                 self._create_file()
                 continue
-            if self._damage() is None:
+            damage = self._damage()
+            if damage is None:
                 return
+            self.damage = damage
             moved = self._move_aside(before)
             if moved is not None:
                 self.recovered_from = moved
@@ -343,13 +401,68 @@ class Database:
                 self.path,
             )
         if primary in _ENVIRONMENT_CODES:
-            return StoreError(f"Cannot use the score database {self.path}: {error}.", self.path)
+            return self._environment_error(primary, error)
+        if primary == sqlite3.SQLITE_ERROR and str(error).startswith(_SCHEMA_GONE):
+            # The open-time schema check passed, so something changed the file since.
+            return StoreDamagedError(
+                f"The score database {self.path} is damaged ({error}). "
+                "Restart quizapp to move it aside and start a new one.",
+                self.path,
+            )
         return None
+
+    def _environment_error(self, primary: int, error: sqlite3.Error) -> StoreError:
+        """A message that names the cause and what to do, for a write refused by the system."""
+        detail = str(error) or type(error).__name__
+        if primary == sqlite3.SQLITE_FULL or (
+            primary == sqlite3.SQLITE_IOERR and disk_nearly_full(self.path.parent)
+        ):
+            # SQLite reports a full disk as SQLITE_FULL, or, when the WAL index or the
+            # journal could not grow, as a plain "disk I/O error".
+            return DiskFullError(
+                f"The disk is full, so the score database {self.path} could not be"
+                " written. Free some space on that disk (empty the trash, remove files you"
+                " no longer need), then try again. Everything saved before is still there.",
+                self.path,
+            )
+        if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
+            return StoreError(
+                f"The score database {self.path} is read-only ({detail}), so nothing can be"
+                " saved. Check that you may write to the file and its folder, or choose"
+                " another folder with --data-dir.",
+                self.path,
+            )
+        if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return StoreError(
+                f"The score database {self.path} is busy: another program or window kept it"
+                f" locked for more than {BUSY_TIMEOUT_S:g} seconds ({detail}). Try again in a"
+                " moment.",
+                self.path,
+            )
+        return StoreError(f"Cannot use the score database {self.path}: {detail}.", self.path)
+
+    @property
+    def has_claims(self) -> bool:
+        """Whether the file has the claim columns (schema version 4 and later)."""
+        return self._version >= CLAIMS_VERSION
 
     def schema_version(self) -> int:
         """The file's schema version (`PRAGMA user_version`)."""
         with self._connect() as conn:
             return user_version(conn)
+
+
+DISK_NEARLY_FULL_BYTES = 1 << 20
+"""Below this much free space, a write error is taken for a full disk."""
+
+
+def disk_nearly_full(folder: Path) -> bool:
+    """Whether the disk holding `folder` has (almost) no space left for this user."""
+    try:
+        stats = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+    return stats.f_bavail * stats.f_frsize < DISK_NEARLY_FULL_BYTES
 
 
 def user_version(conn: sqlite3.Connection) -> int:

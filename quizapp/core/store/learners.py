@@ -14,7 +14,7 @@ from typing import Any
 
 from quizapp.core.store.backup import write_deletion_backup
 from quizapp.core.store.database import Database, user_version
-from quizapp.core.store.errors import NameTakenError, NotFoundError
+from quizapp.core.store.errors import InvalidNameError, NameTakenError, NotFoundError
 from quizapp.core.store.records import Learner, learner_from_row, to_db_time
 
 MAX_NAME_LENGTH = 60
@@ -28,15 +28,19 @@ def clean_name(name: str) -> str:
     """A learner's name as stored: NFC, surrounding and repeated spaces removed.
 
     Raises:
-        ValueError: The name is empty, too long or contains control characters.
+        InvalidNameError: The name is empty, too long or contains control or format
+            characters (which can hide or reverse text, such as U+202E).
     """
     cleaned = " ".join(unicodedata.normalize("NFC", name).split())
     if not cleaned:
-        raise ValueError("A learner's name cannot be empty.")
+        raise InvalidNameError("A learner's name cannot be empty.")
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise ValueError(f"A learner's name can be at most {MAX_NAME_LENGTH} characters.")
+        raise InvalidNameError(f"A learner's name can be at most {MAX_NAME_LENGTH} characters.")
     if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
-        raise ValueError("A learner's name cannot contain control characters.")
+        raise InvalidNameError(
+            "A learner's name cannot contain control or invisible formatting characters"
+            " (such as a right-to-left mark or a zero-width joiner)."
+        )
     return cleaned
 
 
@@ -67,7 +71,7 @@ class LearnerQueries(Database):
             The new learner.
 
         Raises:
-            ValueError: The name is empty, too long or contains control characters.
+            InvalidNameError: The name is empty, too long or contains control characters.
             NameTakenError: A learner with this name (ignoring case) exists.
         """
         cleaned = clean_name(name)
@@ -91,7 +95,7 @@ class LearnerQueries(Database):
             The existing or new learner.
 
         Raises:
-            ValueError: The name is empty, too long or contains control characters.
+            InvalidNameError: The name is empty, too long or contains control characters.
         """
         cleaned = clean_name(name)
         with self._connect(write=True) as conn:
@@ -138,7 +142,7 @@ class LearnerQueries(Database):
         """Rename a learner; their attempts stay theirs.
 
         Raises:
-            ValueError: The name is empty, too long or contains control characters.
+            InvalidNameError: The name is empty, too long or contains control characters.
             NameTakenError: Another learner has this name.
             NotFoundError: No such learner.
         """

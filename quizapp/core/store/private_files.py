@@ -12,7 +12,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from quizapp.core import paths
+from quizapp.core import files, paths
 from quizapp.core.store.errors import StoreError
 
 DIR_MODE = 0o700
@@ -29,25 +29,49 @@ def file_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def ensure_folder(folder: Path) -> None:
-    """Create the data folder (0700) when missing.
+def ensure_folder(folder: Path) -> list[str]:
+    """Create the data folder, and any folder above it, 0700 when missing; tighten it
+    when it exists but others may read it.
+
+    Returns:
+        One-line notices for the user about permissions tightened (may be empty).
 
     Raises:
         StoreError: It cannot be created, or exists and is not a folder.
     """
     hint = f"choose another folder with --data-dir or ${paths.DATA_DIR_ENV}"
     try:
-        created = not folder.exists()
-        if created:
-            folder.mkdir(parents=True, exist_ok=True)
-            # Only our own new folder is tightened; an existing one is the user's choice.
-            os.chmod(folder, DIR_MODE)
-        elif not folder.is_dir():
+        if folder.exists() and not folder.is_dir():
             raise StoreError(f"The data folder {folder} is not a folder ({hint}).", folder)
+        files.make_private_folders(folder)
     except OSError as error:
         raise StoreError(
             f"Cannot create the data folder {folder}: {reason(error)} ({hint}).", folder
         ) from error
+    if folder.resolve() == Path.home().resolve():
+        return []  # the home folder is the user's, whatever they keep in it
+    try:
+        notice = files.tighten(folder, DIR_MODE)
+    except OSError:
+        return []  # not ours to change (another owner); the file itself is still checked
+    return [] if notice is None else [notice]
+
+
+def tighten_private_file(path: Path) -> str | None:
+    """Make an existing data file 0600 if others may read it; a notice when changed.
+
+    A mode that cannot be changed (another user owns the file, say) is reported in the
+    notice rather than refused: the scores are no less exposed for not being opened.
+    """
+    try:
+        return files.tighten(path, FILE_MODE)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return (
+            f"{path} can be read by other users and could not be made private:"
+            f" {reason(error)}. Ask its owner to run: chmod 600 {path}"
+        )
 
 
 def create_private_file(path: Path) -> bool:

@@ -517,8 +517,60 @@ _V5: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+
+# Version 6, records you can trust (issue 12): one window per unfinished attempt, and
+# never more answers than cards. `claim_owner` is a random token of the window that has
+# the attempt open and `claim_expires_at` when that claim runs out unless renewed (so a
+# crashed window does not hold it for ever). The triggers are the store's last line of
+# defence, whatever writes the rows: an attempt takes one answer per card, and no more
+# answers than its plan has cards (`plan_json.card_ids`; a plan without card ids has no
+# limit). Triggers rather than a UNIQUE index: files written before this migration may
+# already hold duplicates, and records are never deleted to make an index fit.
+ANSWER_ALREADY_GIVEN = "quizapp: this card is already answered in this attempt"
+ATTEMPT_FULL = "quizapp: this attempt already has an answer for every card"
+
+
+def _refuse_extra_answers(event: str, name: str) -> tuple[str, str]:
+    """The two guard triggers for `event` ("INSERT" or "UPDATE OF attempt_id, card_id")."""
+    duplicate = f"""
+    CREATE TRIGGER {name}_one_per_card BEFORE {event} ON answers
+    WHEN EXISTS (SELECT 1 FROM answers n WHERE n.attempt_id = NEW.attempt_id
+                 AND n.card_id = NEW.card_id AND n.id IS NOT NEW.id)
+    BEGIN SELECT RAISE(ABORT, '{ANSWER_ALREADY_GIVEN}'); END
+    """
+    full = f"""
+    CREATE TRIGGER {name}_within_plan BEFORE {event} ON answers
+    WHEN (SELECT count(*) FROM answers n WHERE n.attempt_id = NEW.attempt_id
+          AND n.id IS NOT NEW.id)
+       >= (SELECT json_array_length(a.plan_json, '$.card_ids') FROM attempts a
+           WHERE a.id = NEW.attempt_id)
+    BEGIN SELECT RAISE(ABORT, '{ATTEMPT_FULL}'); END
+    """
+    return duplicate, full
+
+
+_CLAIMS_AND_ANSWER_GUARDS: tuple[str, ...] = (
+    "ALTER TABLE attempts ADD COLUMN claim_owner TEXT",
+    "ALTER TABLE attempts ADD COLUMN claim_expires_at TEXT",
+    # The guards look an answer up by attempt and card.
+    "CREATE INDEX answers_by_attempt_card ON answers (attempt_id, card_id)",
+    *_refuse_extra_answers("INSERT", "answers_insert"),
+    *_refuse_extra_answers("UPDATE OF attempt_id, card_id", "answers_update"),
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _CLAIMS_AND_ANSWER_GUARDS,
+)
 """`MIGRATIONS[n]` takes a database from schema version n to n + 1. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 """The schema version this code writes (`PRAGMA user_version`)."""
+
+CLAIMS_VERSION = MIGRATIONS.index(_CLAIMS_AND_ANSWER_GUARDS) + 1
+"""The schema version that added attempt claims and the answer guards; derived,
+so it follows when migrations from other branches are put before it at a merge."""

@@ -16,7 +16,9 @@ from textual.widgets import Footer, Header, Static
 from quizapp.core import recording
 from quizapp.core.decks.model import Deck
 from quizapp.core.flashcards import RATING_NAMES, CardState, FlashcardSession, StudyCard
+from quizapp.core.pending import Outcome
 from quizapp.ui.context import app_context
+from quizapp.ui.dialogs.records import UnsavedModal, plural
 from quizapp.ui.format import local_time
 from quizapp.ui.widgets.feedback import source_lines
 from quizapp.ui.writer import SerialWriter
@@ -85,6 +87,7 @@ class FlashcardScreen(Screen[None]):
         yield Header()
         with Vertical(id="cards"):
             yield Static("Loading cards…", id="card-progress", markup=False)
+            yield Static(id="card-unsaved", markup=False)
             with VerticalScroll(id="card-body"):
                 yield Static(id="card-meta", markup=False)
                 yield Static(id="card-front", markup=False)
@@ -95,6 +98,9 @@ class FlashcardScreen(Screen[None]):
     def on_mount(self) -> None:
         names = ", ".join(deck.title for deck in self.decks.values())
         self.sub_title = f"Flashcards · {names}"
+        self.pending = self.context.pending
+        self.query_one("#card-unsaved", Static).display = False
+        self.set_interval(1.0, self._retry_if_due)
         self._load()
 
     # --- loading -------------------------------------------------------------------------
@@ -202,24 +208,107 @@ class FlashcardScreen(Screen[None]):
         if not (self.queue and self.flipped):
             return
         rated = self.session.rate(rating, self.context.now())
-        store, learner_id = self.context.store, self.learner.id
-        self.writer.submit(lambda: recording.record_review(store, learner_id, rated))
+        pending, learner_id = self.pending, self.learner.id
+        self.writer.submit(lambda: self._saved(recording.queue_review(pending, learner_id, rated)))
         self.show_card()
 
+    def _saved(self, outcome: Outcome) -> None:
+        """After a write (on the writer thread): say if it was refused, update the count."""
+        if outcome.refused:
+            self.app.call_from_thread(
+                self.notify,
+                f"Not saved: {outcome.error}",
+                severity="error",
+                markup=False,
+            )
+        self.app.call_from_thread(self._show_unsaved)
+
     def _write_failed(self, error: Exception) -> None:
-        self.notify(f"Could not save your review: {error}", severity="error", markup=False)
+        why = str(error) or type(error).__name__
+        self.notify(f"Could not save your review: {why}", severity="error", markup=False)
+        self._show_unsaved()
+
+    def _show_unsaved(self) -> None:
+        """Show how many ratings (and undos) are not saved yet (hidden when all are)."""
+        unsaved = self.pending.unsaved_of("review") + self.pending.unsaved_of("undo")
+        banner = self.query_one("#card-unsaved", Static)
+        banner.display = unsaved > 0
+        if unsaved:
+            why = f" ({self.pending.last_error})" if self.pending.last_error else ""
+            banner.update(f"{plural(unsaved, 'rating')} not saved yet{why}. Trying again…")
+
+    def _retry_if_due(self) -> None:
+        if self.pending.retry_due():
+            self.writer.submit(self._retry)
+
+    def _retry(self) -> None:
+        self.pending.retry()
+        self.app.call_from_thread(self._show_unsaved)
 
     def action_undo(self) -> None:
         """Take back the last rating: the card's previous schedule returns, and the card too."""
         last = self.session.undo()
         if last is None:
             return
-        store = self.context.store
-        # Runs after the review's own write (same ordered writer), so its id is known.
-        self.writer.submit(lambda: recording.undo_review(store, last))
+        pending = self.pending
+        # Runs after the review's own write (same ordered writer): a saved rating is
+        # undone in the store, one still unsaved is taken out of the queue.
+        self.writer.submit(lambda: self._saved(recording.queue_undo(pending, last)))
         self.notify(f"Took back “{RATING_NAMES[last.rating]}”.", markup=False, timeout=2)
         self.show_card()
 
     def action_leave(self) -> None:
-        """Back to Home; every rating is already saved."""
-        self.dismiss()
+        """Back to Home, asking first when ratings are not saved yet."""
+        self.writer.submit(self._check_before_leaving)
+
+    def _check_before_leaving(self) -> None:
+        unsaved = self.pending.unsaved_of("review") + self.pending.unsaved_of("undo")
+        self.app.call_from_thread(self._leave_with, unsaved)
+
+    def _leave_with(self, unsaved: int) -> None:
+        if not unsaved:
+            self.dismiss()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "retry":
+                self.writer.submit(self._retry_now)
+                self.action_leave()
+            elif choice == "keep":
+                self.writer.submit(self._keep_for_later)
+            elif choice == "drop":
+                dropped = len(self.pending.drop_all())
+                self.notify(
+                    f"Left without {plural(dropped, 'rating')} that could not be saved.",
+                    severity="warning",
+                    markup=False,
+                )
+                self.dismiss()
+
+        self.app.push_screen(
+            UnsavedModal(unsaved, None, self.pending.last_error, "rating"), callback=chosen
+        )
+
+    def _retry_now(self) -> None:
+        self.pending.retry(force=True)
+
+    def _keep_for_later(self) -> None:
+        unsaved = self.pending.unsaved
+        try:
+            kept = self.pending.keep_for_later()
+        except OSError as error:
+            why = error.strerror or str(error) or type(error).__name__
+            self.app.call_from_thread(
+                self.notify,
+                f"Could not keep them either ({why}); they are still here.",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.app.call_from_thread(
+            self.notify,
+            f"Kept {plural(unsaved, 'rating')} in {kept}; they are saved when quizapp next starts.",
+            timeout=8,
+            markup=False,
+        )
+        self.app.call_from_thread(self.dismiss)

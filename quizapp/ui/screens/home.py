@@ -360,16 +360,50 @@ class HomeScreen(Screen[None]):
     @work(thread=True, group="home-start", exit_on_error=False)
     def _discard_then_set_up(self, deck: Deck, learner: Learner, attempt_id: int) -> None:
         from quizapp.core import recording
+        from quizapp.core.store import StoreError
 
-        recording.discard_attempt(self.context.store, attempt_id)
+        try:
+            recording.discard_attempt(self.context.store, attempt_id)
+        except (StoreError, LookupError, ValueError) as error:
+            self.app.call_from_thread(
+                self.notify, f"Could not discard it: {error}", severity="error", markup=False
+            )
+            return
         self.app.call_from_thread(self._set_up, deck, learner)
 
     @work(thread=True, group="home-start", exit_on_error=False)
-    def _resume(self, deck: Deck, learner: Learner, attempt_id: int) -> None:
+    def _resume(
+        self, deck: Deck, learner: Learner, attempt_id: int, take_over: bool = False
+    ) -> None:
         from quizapp.core import recording
+        from quizapp.core.store import AttemptClaimedError, StoreError
 
-        session = recording.resume_attempt(self.context.store, deck, attempt_id)
+        store = self.context.store
+        try:
+            # One window per attempt: two windows answering it once left 17 answer rows
+            # for 10 cards.
+            store.claim_attempt(attempt_id, self.context.owner, take_over=take_over)
+            session = recording.resume_attempt(store, deck, attempt_id)
+        except AttemptClaimedError as error:
+            self.app.call_from_thread(self._offer_take_over, deck, learner, attempt_id, str(error))
+            return
+        except (StoreError, LookupError, ValueError) as error:
+            self.app.call_from_thread(
+                self.notify, f"Could not resume: {error}", severity="error", markup=False
+            )
+            return
         self.app.call_from_thread(self._open_quiz, session, attempt_id)
+
+    def _offer_take_over(self, deck: Deck, learner: Learner, attempt_id: int, why: str) -> None:
+        from quizapp.ui.dialogs.records import ClaimedModal
+
+        def chosen(choice: str | None) -> None:
+            if choice == "take-over":
+                self._resume(deck, learner, attempt_id, take_over=True)
+            elif choice == "new":
+                self._set_up(deck, learner)
+
+        self.app.push_screen(ClaimedModal(why), callback=chosen)
 
     def _open_quiz(self, session: QuizSession, attempt_id: int | None) -> None:
         from quizapp.ui.screens.quiz import QuizScreen

@@ -17,13 +17,19 @@ from quizapp.core import recording
 from quizapp.core.decks.model import TOPIC_TITLES, QuizCard
 from quizapp.core.modes import MODE_TITLES
 from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession, Response
+from quizapp.core.store import AttemptClaimedError, StoreError
 from quizapp.ui.context import app_context
+from quizapp.ui.dialogs.records import UnsavedModal, plural
 from quizapp.ui.widgets.answers import AnswerInput, answer_widget
 from quizapp.ui.widgets.feedback import Feedback
 from quizapp.ui.writer import SerialWriter
 
 if TYPE_CHECKING:
     from quizapp.core.store import Learner, ScoreStore
+
+
+CLAIM_RENEW_S = 30.0
+"""How often an open quiz renews its claim on the attempt (well within `CLAIM_TTL`)."""
 
 
 class QuizBody(VerticalScroll):
@@ -37,8 +43,10 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
     """Asks the session's cards one by one and records every answer as it is given.
 
     Writes go through a `SerialWriter` (start attempt, answers, finish, in order), so
-    the UI never waits on SQLite and a quit mid-quiz keeps everything answered. Closes
-    with the session and its result when finished, or None when left early.
+    the UI never waits on SQLite and a quit mid-quiz keeps everything answered. Answers
+    and the finish go through the app's pending writes: one the store cannot take now
+    is kept and retried, and the screen says how many are not saved yet. Closes with
+    the session and its result when finished, or None when left early.
     """
 
     BINDINGS = [
@@ -71,12 +79,15 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self.answer_widget: AnswerInput | None = None
         self._shown_at = time.monotonic()
         self.writer = SerialWriter(self, self._write_failed)
+        self._start_ref: str | None = None
+        """The attempt's ref in the pending writes, while its start is not saved."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="quiz"):
             yield Static(id="quiz-progress-label", markup=False)
             yield ProgressBar(total=max(1, self.session.total), show_eta=False, id="quiz-progress")
+            yield Static(id="quiz-unsaved", markup=False)
             with QuizBody(id="quiz-body"):
                 yield Static(id="quiz-topic", markup=False)
                 yield Static(id="quiz-prompt", markup=False)
@@ -89,23 +100,100 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         # Read once: the writes run later on another thread, for this learner whatever
         # happens to the app's current learner meanwhile.
         self.store, self.learner = context.store, context.current_learner()
+        self.pending, self.owner = context.pending, context.owner
         self.sub_title = f"{MODE_TITLES[self.session.mode]} · {self.deck.title}"
+        self.query_one("#quiz-unsaved", Static).display = False
         if self.attempt_id is None:
             self.writer.submit(self._start_attempt)
+        self.set_interval(1.0, self._retry_if_due)
+        self.set_interval(CLAIM_RENEW_S, self._renew_claim)
         if self.session.finished:
             self._finish()
         else:
             self.show_question()
 
     def _write_failed(self, error: Exception) -> None:
-        self.notify(f"Could not save your answer: {error}", severity="error", markup=False)
+        why = str(error) or type(error).__name__
+        self.notify(f"Could not save your answer: {why}", severity="error", markup=False)
+        self._show_unsaved()
 
     def _start_attempt(self) -> None:
-        self.attempt_id = recording.start_attempt(self.store, self.learner.id, self.session)
+        # Through the pending writes like the answers: if the store cannot take the
+        # start now, it is kept (answers name the attempt by its ref) and retried first.
+        self._start_ref, outcome = recording.queue_start(
+            self.pending, self.learner.id, self.session, owner=self.owner
+        )
+        if outcome.saved:
+            self.attempt_id = outcome.row_id
+        elif outcome.refused:
+            raise StoreError(outcome.error or "The quiz could not be started.")
+        self.app.call_from_thread(self._show_unsaved)
+
+    def _attempt(self) -> int | str:
+        """The attempt's id, or its ref while its start is not saved yet."""
+        if self.attempt_id is None and self._start_ref is not None:
+            self.attempt_id = self.pending.attempt_id_for(self._start_ref)
+        if self.attempt_id is not None:
+            return self.attempt_id
+        assert self._start_ref is not None  # the start, submitted first, has run
+        return self._start_ref
 
     def _record(self, card: QuizCard, graded: GradedAnswer) -> None:
-        assert self.attempt_id is not None
-        recording.record_answer(self.store, self.attempt_id, self.deck, card, graded)
+        outcome = recording.queue_answer(
+            self.pending, self._attempt(), self.deck, card, graded, owner=self.owner
+        )
+        if outcome.refused:
+            self.app.call_from_thread(
+                self.notify,
+                f"This answer was not saved: {outcome.error}",
+                severity="error",
+                markup=False,
+            )
+        self.app.call_from_thread(self._show_unsaved)
+
+    # --- unsaved answers --------------------------------------------------------------
+
+    def _show_unsaved(self) -> None:
+        """Show how many answers are not saved yet (hidden when all are)."""
+        unsaved = self.pending.unsaved_of("answer") + self.pending.unsaved_of("finish")
+        banner = self.query_one("#quiz-unsaved", Static)
+        banner.display = unsaved > 0
+        if unsaved:
+            why = f" ({self.pending.last_error})" if self.pending.last_error else ""
+            banner.update(f"{plural(unsaved, 'answer')} not saved yet{why}. Trying again…")
+
+    def _retry_if_due(self) -> None:
+        if self.pending.retry_due():
+            self.writer.submit(self._retry)
+
+    def _retry(self) -> None:
+        self.pending.retry()
+        self.app.call_from_thread(self._show_unsaved)
+
+    def _retry_now(self) -> None:
+        self.pending.retry(force=True)
+        self.app.call_from_thread(self._show_unsaved)
+
+    def _renew_claim(self) -> None:
+        if self.attempt_id is not None:
+            self.writer.submit(self._renew)
+
+    def _renew(self) -> None:
+        if self.attempt_id is None:
+            return
+        try:
+            self.store.claim_attempt(self.attempt_id, self.owner)
+        except AttemptClaimedError:
+            self.app.call_from_thread(
+                self.notify,
+                "This quiz was taken over in another window; answers given here are no"
+                " longer saved. Leave and resume it there.",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+        except (StoreError, LookupError, ValueError):
+            pass  # renewing is best effort; each answer renews the claim too
 
     # --- asking --------------------------------------------------------------------------
 
@@ -189,15 +277,85 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self.dismiss((self.session, result))
 
     def _finish_attempt(self, result: QuizResult) -> None:
-        assert self.attempt_id is not None  # the start, submitted first, has run
-        recording.finish_attempt(self.store, self.attempt_id, result)
+        recording.queue_finish(self.pending, self._attempt(), result, owner=self.owner)
 
     def action_leave(self) -> None:
-        """Stop here; the attempt stays unfinished and Home offers to resume it."""
-        answered = len(self.session.answers)
-        self.notify(
-            f"Saved {answered} answer{'s' if answered != 1 else ''}. Resume from Home.",
-            timeout=4,
+        """Stop here; the attempt stays unfinished and Home offers to resume it.
+
+        The count said to be saved is read from the store, after every write given so
+        far has run; with answers not saved yet, the learner chooses what to do.
+        """
+        self.writer.submit(self._check_before_leaving)
+
+    def _check_before_leaving(self) -> None:
+        unsaved = self.pending.unsaved_of("answer")
+        attempt = self._attempt() if self._start_ref or self.attempt_id else None
+        try:
+            saved: int | None = (
+                recording.saved_answers(self.store, attempt) if isinstance(attempt, int) else 0
+            )
+        except (StoreError, LookupError):
+            saved = None
+        self.app.call_from_thread(self._leave_with, unsaved, saved)
+
+    def _leave_with(self, unsaved: int, saved: int | None) -> None:
+        if unsaved == 0 and saved is not None:
+            self.notify(
+                f"Saved {plural(saved, 'answer')}. Resume from Home.", timeout=4, markup=False
+            )
+            self._release_and_close()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "retry":
+                self.writer.submit(self._retry_now)
+                self.action_leave()
+            elif choice == "keep":
+                self.writer.submit(self._keep_for_later)
+            elif choice == "drop":
+                dropped = len(self.pending.drop_all())
+                self.notify(
+                    f"Left without {plural(dropped, 'answer')} that could not be saved.",
+                    severity="warning",
+                    timeout=6,
+                    markup=False,
+                )
+                self._release_and_close()
+
+        self.app.push_screen(
+            UnsavedModal(unsaved, saved, self.pending.last_error, "answer"), callback=chosen
+        )
+
+    def _keep_for_later(self) -> None:
+        unsaved = self.pending.unsaved
+        try:
+            kept = self.pending.keep_for_later()
+        except OSError as error:
+            why = error.strerror or str(error) or type(error).__name__
+            self.app.call_from_thread(
+                self.notify,
+                f"Could not keep them either ({why}). They are still here: try again, or"
+                " free some space.",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.app.call_from_thread(
+            self.notify,
+            f"Kept {plural(unsaved, 'answer')} in {kept}; they are saved when quizapp next starts.",
+            timeout=8,
             markup=False,
         )
+        self.app.call_from_thread(self._release_and_close)
+
+    def _release_and_close(self) -> None:
+        attempt_id, owner = self.attempt_id, self.owner
+        if attempt_id is not None:
+            self.writer.submit(lambda: self._release(attempt_id, owner))
         self.dismiss(None)
+
+    def _release(self, attempt_id: int, owner: str) -> None:
+        try:
+            self.store.release_claim(attempt_id, owner)
+        except StoreError:
+            pass  # the claim runs out by itself

@@ -1,26 +1,31 @@
 """The `quizapp` command: launch the app, or check, list, export and sync from the shell.
 
-Exit codes: 0 success, 1 the checked content has errors, 2 usage or environment errors
-(a bad option, an unwritable data folder). `quizapp sync` adds: 1 the LRS refused some
-statements (the rest were sent), 3 the LRS could not be reached or kept failing, 4 the
-LRS refused the credentials (see `quizapp.core.lrs_sync`).
+Exit codes: 0 success, 1 the checked content has errors (or, for `export` and `report`,
+the database was damaged and restarted empty, so there is nothing to give), 2 usage or
+environment errors (a bad option, an unwritable data folder, a full disk). `quizapp sync`
+adds: 1 the LRS refused some statements (the rest were sent), 3 the LRS could not be
+reached or kept failing, 4 the LRS refused the credentials (see `quizapp.core.lrs_sync`).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizapp import __version__
+from quizapp.cli.common import load_decks_for
+from quizapp.cli.sync import add_sync_parser, cmd_sync
 from quizapp.core import paths
 from quizapp.core.store import StoreError
 
 if TYPE_CHECKING:
-    from quizapp.core.decks.loading import LoadResult
+    from quizapp.core.pending import PendingWrites
+    from quizapp.core.store import ScoreStore
 
 # The loader and the deck models (pydantic, YAML) are imported by the subcommands that
 # use them: the app itself loads decks in a worker once its first frame is on screen.
@@ -113,66 +118,26 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--output", metavar="FILE", type=Path, help="write to FILE (mode 0600) instead of stdout"
     )
-    sync = sub.add_parser(
-        "sync",
-        parents=[common],
-        help="send the records (xAPI statements) to a Learning Record Store",
-        description="Send every answer, attempt and flashcard rating the LRS has not"
-        " acknowledged yet. The password comes from $QUIZAPP_LRS_PASSWORD or"
-        " --password-file, never from the command line.",
-        # No abbreviations: `--password SECRET` must be refused, not taken as a short
-        # `--password-file` (which would put the secret in the process list and errors).
-        allow_abbrev=False,
-    )
-    sync.add_argument(
-        "--url", help="the LRS's xAPI base URL (default: $QUIZAPP_LRS_URL, then settings)"
-    )
-    sync.add_argument(
-        "--user", help="the LRS user name or key (default: $QUIZAPP_LRS_USER, then settings)"
-    )
-    sync.add_argument(
-        "--password-file",
-        metavar="FILE",
-        type=Path,
-        help="read the password from FILE, which only you may read (chmod 600)",
-    )
-    sync.add_argument(
-        "--batch-size", type=int, default=100, metavar="N", help="statements per request"
-    )
-    sync.add_argument(
-        "--retries", type=int, default=4, metavar="N", help="tries again on network errors"
-    )
-    sync.add_argument(
-        "--backoff",
-        type=float,
-        default=1.0,
-        metavar="SECONDS",
-        help="first wait before trying again; doubles each time (default: 1)",
-    )
-    sync.add_argument("--dry-run", action="store_true", help="say what would be sent; send nothing")
-    sync.add_argument(
-        "--resend",
-        action="store_true",
-        help="send every statement again, acknowledged or not (the LRS keeps one copy)",
-    )
-
     report.add_argument(
         "--paper",
         choices=("a4", "letter"),
         help="html: print on this paper size (default: the printer's own)",
     )
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="put a backup of the score database back (close quizapp first)",
+    )
+    restore.add_argument(
+        "backup",
+        metavar="BACKUP",
+        type=Path,
+        help="a quizapp.db.bak-v... file next to the database",
+    )
     _add_export_deck_parser(sub, common)
     _add_serve_parser(sub, common)
+    add_sync_parser(sub, common)
     return parser
-
-
-def _load(args: argparse.Namespace, explicit: Sequence[Path] = ()) -> LoadResult:
-    from quizapp.core.decks.loading import expand_paths, load_decks
-
-    if explicit:
-        return load_decks(expand_paths(explicit))
-    data_folder = paths.data_dir(args.data_dir)
-    return load_decks(paths.deck_search_paths(args.decks, data_folder))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -182,7 +147,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{path}: no such file or folder", file=sys.stderr)
     if missing:
         return 2
-    result = _load(args, args.paths)
+    result = load_decks_for(args, args.paths)
     for error in result.errors:
         print(error)
     bad_files = len({error.path for error in result.errors})
@@ -194,7 +159,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_decks(args: argparse.Namespace) -> int:
     """`quizapp decks`: id, title, audience and quiz cards per topic."""
-    result = _load(args)
+    result = load_decks_for(args)
     for deck in result.decks:
         topics = ", ".join(f"{topic} {count}" for topic, count in deck.cards_per_topic().items())
         print(
@@ -248,7 +213,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     """`quizapp lint`: content checks beyond the schema."""
     from quizapp.core.lint import lint_result
 
-    result = _load(args, args.paths)
+    result = load_decks_for(args, args.paths)
     findings = lint_result(result)
     for finding in findings:
         print(finding)
@@ -266,17 +231,52 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     app = make_app(data_dir=paths.data_dir(args.data_dir), extra_decks=args.decks)
     app.run()
+    _keep_unsaved_writes(app.context.pending)
     return app.return_code or 0
+
+
+def _keep_unsaved_writes(pending: PendingWrites) -> None:
+    """After the app closes: wait for its background writes, then keep any answers or
+    ratings still unsaved in the private pending file, for the next start."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "quizapp-store-writer":
+            thread.join()
+    if not pending.unsaved:
+        return
+    count = pending.unsaved
+    try:
+        kept = pending.keep_for_later()
+    except OSError as error:
+        print(
+            f"quizapp: {count} answer(s) or rating(s) could not be saved, nor kept for later:"
+            f" {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return
+    print(
+        f"quizapp: {count} answer(s) or rating(s) could not be saved yet; they are kept in"
+        f" {kept} and saved when quizapp next starts.",
+        file=sys.stderr,
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """`quizapp export`: attempts and answers, to stdout or `--output`."""
     from quizapp.core.export import export_attempts, export_to_file
-    from quizapp.core.store import NotFoundError, ScoreStore
+    from quizapp.core.store import NotFoundError
 
-    store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
-    if store.recovery_message:
-        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    store = _open_store(args)
+    if store.recovered_from is not None:
+        # The new store is empty: an "export" now would be an empty file that looks like
+        # a learner's whole record, so refuse and point at the kept original instead.
+        print(
+            "quizapp: nothing was exported: the score database was damaged and a new, empty"
+            f" one was started. Your records are in {store.recovered_from}.",
+            file=sys.stderr,
+        )
+        return 1
     extra = _xapi_options(args) if args.format == "xapi" else {}
     try:
         if args.output is None:
@@ -294,10 +294,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as error:
         if isinstance(error, BrokenPipeError):
             raise
-        target = args.output or "standard output"
-        print(f"quizapp: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+        print(
+            f"quizapp: {_write_failure(args.output or 'standard output', error)}", file=sys.stderr
+        )
         return 2
     return 0
+
+
+def _open_store(args: argparse.Namespace) -> ScoreStore:
+    """The score store for `export` and `report`, its notices and recovery printed."""
+    from quizapp.core.store import ScoreStore
+
+    store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
+    for notice in store.notices:
+        print(f"quizapp: {notice}", file=sys.stderr)
+    if store.recovery_message:
+        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    return store
+
+
+def _write_failure(target: object, error: OSError) -> str:
+    """Why a file could not be written, in words that say what to do; never empty."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"cannot write {target}: the disk is full. Free some space on that disk, or"
+            " write to another disk with --output, then try again."
+        )
+    why = error.strerror or str(error) or type(error).__name__
+    return f"cannot write {target}: {why}"
 
 
 def _xapi_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -307,7 +331,7 @@ def _xapi_options(args: argparse.Namespace) -> dict[str, Any]:
     settings, warning = load_settings(paths.settings_path(paths.data_dir(args.data_dir)))
     if warning:
         print(f"quizapp: {warning}", file=sys.stderr)
-    decks = {deck.id: deck for deck in _load(args).decks}
+    decks = {deck.id: deck for deck in load_decks_for(args).decks}
     return {
         "decks": decks,
         "home_page": settings.xapi_home_page,
@@ -322,17 +346,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     from quizapp.core.report import build_report, render_markdown, write_private
     from quizapp.core.report_html import render_html
     from quizapp.core.settings import load_settings
-    from quizapp.core.store import ScoreStore
 
-    store = ScoreStore.open(paths.db_path(paths.data_dir(args.data_dir)))
-    if store.recovery_message:
-        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
+    store = _open_store(args)
+    if store.recovered_from is not None:
+        print(
+            f"quizapp: no report: the score database was damaged and a new, empty one was"
+            f" started. Your records are in {store.recovered_from}.",
+            file=sys.stderr,
+        )
+        return 1
     learner = store.find_learner(args.learner)
     if learner is None:
         names = ", ".join(known.name for known in store.learners()) or "none yet"
         print(f"quizapp: no learner called {args.learner!r} (learners: {names})", file=sys.stderr)
         return 2
-    loaded = _load(args)
+    loaded = load_decks_for(args)
     if loaded.errors:
         print(
             f"quizapp: {len(loaded.errors)} deck problem(s) found; the report uses the decks"
@@ -356,9 +384,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         write_private(args.output, text)
     except OSError as error:
-        print(f"quizapp: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        print(f"quizapp: {_write_failure(args.output, error)}", file=sys.stderr)
         return 2
     print(f"Wrote the report for {learner.name} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """`quizapp restore BACKUP`: the backup becomes the score database; the current one is kept."""
+    from quizapp.core.store import ScoreStore
+    from quizapp.core.store.restore import restore_backup
+
+    database = paths.db_path(paths.data_dir(args.data_dir))
+    moved = restore_backup(database, args.backup)
+    store = ScoreStore.open(database)
+    kept = f"; the database that was in place is kept as {moved}" if moved else ""
+    print(
+        f"Restored {args.backup} as {database} ({len(store.learners())} learner(s)){kept}.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -381,7 +425,7 @@ def cmd_export_deck(args: argparse.Namespace) -> int:
     """`quizapp export-deck DECK --format apkg`: one Anki note per card."""
     from quizapp.core.anki_export import write_apkg
 
-    loaded = _load(args)
+    loaded = load_decks_for(args)
     decks = {deck.id: deck for deck in loaded.decks}
     deck = decks.get(args.deck)
     if deck is None:
@@ -465,94 +509,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sync(args: argparse.Namespace) -> int:
-    """`quizapp sync`: send what the LRS has not acknowledged; a summary; `EXIT_*` codes."""
-    from quizapp.core import lrs_sync
-    from quizapp.core.settings import load_settings
-    from quizapp.core.store import ScoreStore
-    from quizapp.core.xapi_export import store_statements
-
-    folder = paths.data_dir(args.data_dir)
-    settings, warning = load_settings(paths.settings_path(folder))
-    if warning:
-        print(f"quizapp: {warning}", file=sys.stderr)
-    try:
-        endpoint = lrs_sync.resolve_endpoint(
-            url=args.url,
-            user=args.user,
-            password_file=args.password_file,
-            settings_url=settings.lrs_url,
-            settings_user=settings.lrs_user,
-        )
-        options = lrs_sync.SyncOptions(
-            batch_size=args.batch_size,
-            retries=args.retries,
-            backoff_s=args.backoff,
-            dry_run=args.dry_run,
-            resend=args.resend,
-        )
-    except lrs_sync.SyncConfigError as error:
-        print(f"quizapp: {error}", file=sys.stderr)
-        return lrs_sync.EXIT_USAGE
-    if endpoint.url.startswith("http://") and not _loopback(endpoint.url):
-        print(
-            f"quizapp: warning: {endpoint.url} is plain http: the records and the password"
-            " travel unencrypted; use https",
-            file=sys.stderr,
-        )
-    store = ScoreStore.open(paths.db_path(folder))
-    if store.recovery_message:
-        print(f"quizapp: {store.recovery_message}", file=sys.stderr)
-    loaded = _load(args)
-    if loaded.errors:
-        print(
-            f"quizapp: {len(loaded.errors)} deck problem(s) found; statements use the decks"
-            " that loaded (see `quizapp validate`)",
-            file=sys.stderr,
-        )
-    try:
-        found, _ = store_statements(
-            store,
-            decks={deck.id: deck for deck in loaded.decks},
-            home_page=settings.xapi_home_page,
-            display_names=settings.xapi_send_display_name,
-        )
-    except ValueError as error:  # the configured account home page is unusable
-        print(f"quizapp: {error}", file=sys.stderr)
-        return lrs_sync.EXIT_USAGE
-    report = lrs_sync.sync(found, store, endpoint, options, progress=_progress_printer())
-    if report.batches and sys.stderr.isatty():
-        print(file=sys.stderr)  # end the progress bar's line
-    for rejection in report.rejected:
-        print(f"quizapp: the LRS refused {rejection.describe()}", file=sys.stderr)
-    if report.failure is not None:
-        print(f"quizapp: {report.failure}", file=sys.stderr)
-    print(report.summary())
-    return report.exit_code
-
-
-def _loopback(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    return host == "localhost" or host.startswith("127.") or host == "::1"
-
-
-def _progress_printer() -> Callable[[int, int], None]:
-    """A progress callback: a bar on a terminal, a line per batch otherwise."""
-    tty = sys.stderr.isatty()
-
-    def show(done: int, total: int) -> None:
-        if tty:
-            filled = round(30 * done / total) if total else 30
-            bar = "#" * filled + "." * (30 - filled)
-            print(f"\rSending [{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
-        else:
-            print(f"quizapp: {done}/{total} statement(s) done", file=sys.stderr, flush=True)
-
-    return show
-
-
 COMMANDS = {
     None: cmd_run,
     "validate": cmd_validate,
@@ -563,6 +519,7 @@ COMMANDS = {
     "export": cmd_export,
     "report": cmd_report,
     "export-deck": cmd_export_deck,
+    "restore": cmd_restore,
     "serve": cmd_serve,
     "sync": cmd_sync,
 }
