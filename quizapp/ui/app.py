@@ -15,7 +15,6 @@ from textual.screen import Screen
 from quizapp.core import paths
 from quizapp.core.settings import Settings, load_settings, save_settings
 from quizapp.core.store import ScoreStore
-from quizapp.ui.commands import DeckCommands
 from quizapp.ui.context import AppContext, Clock
 from quizapp.ui.messages import DecksLoaded, LearnerChanged, QuizRequested
 from quizapp.ui.screens.home import HomeScreen
@@ -41,7 +40,6 @@ class QuizApp(App[None]):
     TITLE = "quizapp"
     SUB_TITLE = "Medicine education. Not medical advice."
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {DeckCommands}
     BINDINGS = [
         Binding(
             "ctrl+q",
@@ -169,10 +167,16 @@ class QuizApp(App[None]):
 
     @on(QuizRequested)
     def _start_quiz(self, message: QuizRequested) -> None:
-        self.home.start_deck(message.deck_id)
+        # Only from Home: a quiz started over another screen (a quiz, say) would stack.
+        if self.screen is self.home:
+            self.home.start_deck(message.deck_id)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if screen is not self.home:
+            # These open screens over Home; from a quiz or a dialog they would stack
+            # over it (or change the learner in the middle of an attempt).
+            return
         home = self.home
         yield SystemCommand("Switch learner", "Choose or add a learner", home.action_learner)
         yield SystemCommand(

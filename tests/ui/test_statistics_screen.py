@@ -175,7 +175,7 @@ async def test_statistics_show_the_hand_worked_values(isolated_dirs: Path, tmp_p
 
         # 7 reviews; 4 repeats of which 3 rated above Again = 75%. Per day 03-01..03-14.
         assert text_of(screen, "#stats-flashcards") == (
-            "Flashcards\n  7 reviews; remembered 75% of cards seen before."
+            "Flashcards\n  7 reviews; you remembered 75% of the cards you had seen before."
             " Reviews per day, last 14 days:"
         )
         reviews = screen.query_one("#stats-reviews", Sparkline)

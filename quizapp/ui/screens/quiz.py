@@ -18,6 +18,7 @@ from quizapp.core.decks.model import TOPIC_TITLES, QuizCard
 from quizapp.core.modes import MODE_TITLES
 from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession, Response
 from quizapp.ui.context import app_context
+from quizapp.ui.format import counted
 from quizapp.ui.widgets.answers import AnswerInput, answer_widget
 from quizapp.ui.widgets.feedback import Feedback
 from quizapp.ui.writer import SerialWriter
@@ -196,7 +197,9 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         """Stop here; the attempt stays unfinished and Home offers to resume it."""
         answered = len(self.session.answers)
         self.notify(
-            f"Saved {answered} answer{'s' if answered != 1 else ''}. Resume from Home.",
+            f"Saved {counted(answered, 'answer')}. Resume from Home."
+            if answered
+            else "You left before answering. Start again from Home.",
             timeout=4,
             markup=False,
         )

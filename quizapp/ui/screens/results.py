@@ -70,7 +70,7 @@ class ResultsScreen(Screen[bool]):
                         Content.styled(f"{number}. ", "bold"),
                         Content(card.prompt),  # type: ignore[union-attr]
                         "\n   Your answer: ",
-                        Content(describe_response(answer.response or None)),
+                        Content(describe_response(answer.response)),
                         "\n   Right answer: ",
                         Content(right_answer(card)),  # type: ignore[arg-type]
                         "\n   ",

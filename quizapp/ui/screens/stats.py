@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from quizapp.core.stats import LearnerStats, learner_stats
 from quizapp.ui.context import app_context
+from quizapp.ui.format import counted
 
 CHANGED = " (question changed since)"
 
@@ -160,9 +161,15 @@ class StatisticsScreen(Screen[None]):
         )
         cards = stats.flashcards
         per_day = [day.reviews for day in cards.per_day]
+        # Retention needs a card seen before coming back; until then there is no share.
+        remembered = (
+            "no card you saw before has come back for review yet."
+            if cards.retention is None
+            else f"you remembered {_pct(cards.retention)} of the cards you had seen before."
+        )
         self.query_one("#stats-flashcards", Static).update(
-            f"Flashcards\n  {cards.reviews} reviews; remembered {_pct(cards.retention)} of"
-            f" cards seen before. Reviews per day, last {len(per_day)} days:"
+            f"Flashcards\n  {counted(cards.reviews, 'review')}; {remembered}"
+            f" Reviews per day, last {len(per_day)} days:"
         )
         self.query_one("#stats-reviews", Sparkline).data = per_day
 

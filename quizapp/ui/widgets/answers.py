@@ -94,6 +94,16 @@ class _RowList(Vertical, can_focus=True):
         """Stop accepting changes (the answer was submitted)."""
         self.locked = True
 
+    def watch_locked(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Once the answer is submitted, its keys (pick, move a step) do nothing: hide them
+        # from the footer, which then shows only what works (Next).
+        if action in ("toggle", "pick", "shift") and self.locked:
+            return False
+        return True
+
     def refresh_rows(self) -> None:
         """Redraw every row from the current state."""
         for row in self.query(OptionRow):
