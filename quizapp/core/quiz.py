@@ -31,6 +31,7 @@ from quizapp.core.decks.model import (
     TypedCard,
 )
 from quizapp.core.modes import Mode
+from quizapp.core.spelling import close_spelling, deck_terms
 
 Response = str | bool | list[str]
 
@@ -315,6 +316,9 @@ class QuizSession:
         """Grade a response to the current card and remember it."""
         card = self.current
         correct = is_correct(card, response)
+        if not correct and isinstance(card, TypedCard) and isinstance(response, str):
+            # A small typo of an accepted answer counts, when it cannot be another word.
+            correct = close_spelling(card, response, deck_terms(self.deck)) is not None
         graded = GradedAnswer(card.id, response, correct, 1.0 if correct else 0.0, elapsed_ms)
         self.answers[card.id] = graded
         return graded

@@ -347,3 +347,105 @@ async def test_home_shows_long_titles_on_two_lines_then_an_ellipsis(
         assert (width == 100) == (" ".join(lines) == long_title), lines
         drawn = screen_text(app)
         assert lines[0] in drawn and lines[1] in drawn, drawn
+
+
+# --- friction: keys --------------------------------------------------------------------
+
+
+async def test_question_mark_lists_this_screens_keys(data_dir: Path) -> None:
+    from quizapp.ui.dialogs.keys import KeysModal
+
+    seed_learner(data_dir)
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await start_quiz(pilot, shuffle=False)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, KeysModal)
+        text = screen_text(app)
+        assert "Keys: Question" in text
+        assert "Pick a choice" in text and "Stop here; resume later from Home" in text
+        assert "Focus" not in text and "Copy" not in text  # Textual's generic keys
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QuizScreen)
+
+
+async def test_palette_keys_command_lists_the_apps_keys(data_dir: Path) -> None:
+    from quizapp.ui.dialogs.keys import KeysModal
+
+    seed_learner(data_dir)
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Keys")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, KeysModal), app.screen_stack
+        text = screen_text(app)
+        assert "Keys: Home" in text and "Review flashcards due" in text
+
+
+async def test_q_in_a_quiz_asks_before_quitting(data_dir: Path) -> None:
+    from quizapp.ui.dialogs.confirm import ConfirmModal
+
+    seed_learner(data_dir)
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await start_quiz(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QuizScreen)
+        assert app.is_running
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app._exit_renderables is not None or not app.is_running or app._exit
+
+
+async def test_question_and_feedback_show_together_at_80x24(data_dir: Path) -> None:
+    learner = seed_learner(data_dir)
+    deck = load_deck(ALL_TYPES)
+    seed_unfinished(data_dir, learner, deck, "q-tf")
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await answer(pilot, app.screen.session.current, right=False)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        card = deck.card("q-tf")
+        assert card.prompt in " ".join(text.split())  # type: ignore[union-attr]
+        assert "✗ (•) 1. True" in text and "✓ ( ) 2. False" in text  # marks, not colour
+        assert "✗ Not quite" in text and "talk to your prescriber or pharmacist" in text
+
+
+async def test_a_close_spelling_is_accepted_and_the_spelling_shown(data_dir: Path) -> None:
+    learner = seed_learner(data_dir)
+    deck = load_deck(ALL_TYPES)
+    seed_unfinished(data_dir, learner, deck, "q-typed")
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await answer(pilot, app.screen.session.current, typed="gamma-aminobutyric acd")
+        text = " ".join(screen_text(app).split())
+        assert "✓ Correct · accepted — the spelling is gamma-aminobutyric acid" in text
+    answers = ScoreStore.open(paths.db_path(data_dir)).unfinished_attempts(learner.id)
+    assert answers and answers[0].answered == 4

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
@@ -50,7 +50,16 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         Binding(
             "escape", "leave", "Leave", id="leave", tooltip="Stop here; resume later from Home"
         ),
+        Binding("q", "app.quit", "Quit", id="quit-quiz", show=False, tooltip="Quit (asks first)"),
     ]
+    KEYS_TITLE = "Question"
+    KEY_HELP = [
+        ("1-6 or a-f", "Pick a choice (t or f for True or False)"),
+        ("↑ ↓", "Move between choices or steps"),
+        ("space", "Pick or tick the choice at the cursor"),
+        ("u d", "Move a step up or down (put-in-order questions)"),
+    ]
+    """Keys without a binding of their own, for the `?` list."""
 
     store: ScoreStore
     """Where answers go (the app's, read when the screen mounts)."""
@@ -76,8 +85,13 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="quiz"):
-            yield Static(id="quiz-progress-label", markup=False)
-            yield ProgressBar(total=max(1, self.session.total), show_eta=False, id="quiz-progress")
+            # Label and bar on one line: at 80x24 every row goes to the question, the
+            # answers and the feedback, which must all show together.
+            with Horizontal(id="quiz-progress-row"):
+                yield Static(id="quiz-progress-label", markup=False)
+                yield ProgressBar(
+                    total=max(1, self.session.total), show_eta=False, id="quiz-progress"
+                )
             with QuizBody(id="quiz-body"):
                 yield Static(id="quiz-topic", markup=False)
                 yield Static(id="quiz-prompt", markup=False)
@@ -136,6 +150,16 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self.query_one("#quiz-body", VerticalScroll).scroll_home(animate=False)
         self._shown_at = time.monotonic()
         self.refresh_bindings()
+
+    @property
+    def quit_question(self) -> str | None:
+        """What to ask before quitting the app from here (None: quit at once)."""
+        if self.session.finished:
+            return None
+        return (
+            "You are in the middle of a quiz. Quit quizapp now? You can resume it from"
+            " Home next time."
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "submit":
