@@ -81,7 +81,7 @@ async def test_results_show_false_when_false_was_picked(data_dir: Path, tmp_path
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ResultsScreen)
-        missed = "\n".join(str(s.render()) for s in app.screen.query(".missed"))
+        missed = "\n".join(str(s.render()) for s in app.screen.query(".missed-detail"))
         assert "Your answer: False" in missed
         assert "(no answer)" not in missed
 
@@ -449,3 +449,18 @@ async def test_a_close_spelling_is_accepted_and_the_spelling_shown(data_dir: Pat
         assert "✓ Correct · accepted — the spelling is gamma-aminobutyric acid" in text
     answers = ScoreStore.open(paths.db_path(data_dir)).unfinished_attempts(learner.id)
     assert answers and answers[0].answered == 4
+
+
+async def test_setup_choices_read_without_colour(data_dir: Path) -> None:
+    seed_learner(data_dir)
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "▐●▌ Practice" in text and "▐ ▌ Exam" in text
+        await pilot.press("down", "space")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "▐ ▌ Practice" in text and "▐●▌ Exam" in text

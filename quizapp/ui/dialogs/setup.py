@@ -26,6 +26,7 @@ from quizapp.core.modes import Mode
 from quizapp.core.quiz import QuizSettings, plan_quiz
 from quizapp.core.store import AttemptSummary
 from quizapp.ui.format import counted, local_time
+from quizapp.ui.widgets.marked import MarkedCheckbox, MarkedRadioButton
 
 ATTEMPT_NAMES = {"practice": "a practice quiz", "exam": "an exam", "review": "a review"}
 """A stored mode as said in a sentence ("You started an exam")."""
@@ -62,15 +63,15 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
                 with Horizontal(id="setup-columns"):
                     with Vertical(id="setup-left"):
                         with RadioSet(id="mode"):
-                            yield RadioButton(
+                            yield MarkedRadioButton(
                                 "Practice: feedback each time", value=True, id="practice"
                             )
-                            yield RadioButton("Exam: results at the end", id="exam")
+                            yield MarkedRadioButton("Exam: results at the end", id="exam")
                         yield Static("Questions (space opens the list):", classes="field-label")
                         yield Select(
                             [*LENGTHS, ("All", 0)], value=10, allow_blank=False, id="length"
                         )
-                        yield Checkbox("Shuffle questions", value=True, id="shuffle")
+                        yield MarkedCheckbox("Shuffle questions", value=True, id="shuffle")
                     with Vertical(id="setup-right"):
                         yield Static("Topics:", classes="field-label")
                         yield SelectionList[str](

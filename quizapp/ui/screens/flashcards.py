@@ -87,8 +87,11 @@ class FlashcardScreen(Screen[None]):
             yield Static("Loading cards…", id="card-progress", markup=False)
             with VerticalScroll(id="card-body"):
                 yield Static(id="card-meta", markup=False)
-                yield Static(id="card-front", markup=False)
-                yield Static(id="card-back", markup=False)
+                # Front and back in one frame, a rule between them, so the card reads
+                # as a card and the answer as its other side.
+                with Vertical(id="card-face"):
+                    yield Static(id="card-front", markup=False)
+                    yield Static(id="card-back", markup=False)
                 yield Static(id="card-summary", markup=False)
         yield Footer()
 
@@ -131,7 +134,8 @@ class FlashcardScreen(Screen[None]):
         state = self.session.state_of(card)
         remaining = len(self.queue)
         self.query_one("#card-progress", Static).update(
-            f"{remaining} card{'s' if remaining != 1 else ''} to go · reviewed {self.reviewed}"
+            # Worded as Home's "Due" column, which counts the same queue (due and new).
+            f"{remaining} card{'s' if remaining != 1 else ''} due now · reviewed {self.reviewed}"
         )
         notes = ["new card" if state is None else f"due {local_time(state.due)}"]
         if state is not None and state.card_hash != card.card_hash:
@@ -141,6 +145,7 @@ class FlashcardScreen(Screen[None]):
         self.query_one("#card-meta", Static).update(" · ".join(notes))
         self.query_one("#card-front", Static).update(Content(card.front))
         self.query_one("#card-summary", Static).display = False
+        self.query_one("#card-face").display = True
         self.refresh_bindings()
 
     def _show_back(self) -> None:
@@ -175,6 +180,7 @@ class FlashcardScreen(Screen[None]):
         summary = self.query_one("#card-summary", Static)
         summary.update("\n".join(lines))
         summary.display = True
+        self.query_one("#card-face").display = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         has_card = self.loaded and bool(self.queue)
