@@ -464,3 +464,57 @@ async def test_setup_choices_read_without_colour(data_dir: Path) -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "▐ ▌ Practice" in text and "▐●▌ Exam" in text
+
+
+# --- friction: Home, results, flashcards ---------------------------------------------------
+
+
+async def test_home_end_and_home_keys_move_the_deck_cursor(data_dir: Path, tmp_path: Path) -> None:
+    second = tmp_path / "decks" / "second.yaml"
+    second.parent.mkdir()
+    second.write_text(
+        ALL_TYPES.read_text(encoding="utf-8")
+        .replace("id: test-all-types", "id: test-second")
+        .replace('title: "Test deck: every card type"', 'title: "Second test deck"'),
+        encoding="utf-8",
+    )
+    seed_learner(data_dir)
+    app = new_app(data_dir, [ALL_TYPES, second])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#decks", DataTable)
+        assert table.row_count == 2 and table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+
+
+async def test_home_marks_a_deck_with_an_unfinished_quiz(data_dir: Path) -> None:
+    learner = seed_learner(data_dir)
+    seed_unfinished(data_dir, learner, load_deck(ALL_TYPES), "q-tf")
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#decks", DataTable)
+        assert str(table.get_row_at(0)[3]) == "unfinished"
+
+
+async def test_results_write_an_order_answer_with_arrows(data_dir: Path) -> None:
+    learner = seed_learner(data_dir)
+    deck = load_deck(ALL_TYPES)
+    seed_unfinished(data_dir, learner, deck, "q-order")
+    app = new_app(data_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        given = await answer(pilot, app.screen.session.current, right=False)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        missed = "\n".join(str(s.render()) for s in app.screen.query(".missed-detail"))
+        assert "Your answer: " + " → ".join(given) in missed  # type: ignore[arg-type]
+        assert "; " not in missed

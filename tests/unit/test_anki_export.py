@@ -240,6 +240,6 @@ def test_default_output_is_the_deck_id_in_the_current_folder(tmp_path: Path) -> 
 
 
 def test_the_package_carries_the_notice_the_app_shows() -> None:
-    from quizapp.ui.screens.notice import NOTICE as SHOWN_IN_APP
+    from quizapp.ui.dialogs.notice import NOTICE as SHOWN_IN_APP
 
     assert NOTICE == SHOWN_IN_APP

@@ -57,6 +57,7 @@ class LearnerModal(ModalScreen[Learner | None]):
 
     def on_mount(self) -> None:
         self.query_one("#learner-list", OptionList).display = False
+        self.query_one("#new-learner", Input).focus()
         self._load()
 
     @work(thread=True, group="learners", exit_on_error=False)
@@ -77,9 +78,11 @@ class LearnerModal(ModalScreen[Learner | None]):
             options.highlighted = next(
                 (i for i, learner in enumerate(learners) if learner.id == current), 0
             )
-            name_box = self.query_one("#new-learner", Input)
-            if not name_box.value:  # someone already typing a new name keeps the box
-                options.focus()
+        name_box = self.query_one("#new-learner", Input)
+        if learners and not name_box.value:  # someone already typing keeps the box
+            options.focus()
+        else:
+            name_box.focus()
 
     @on(OptionList.OptionSelected, "#learner-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:

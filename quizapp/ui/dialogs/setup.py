@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -67,7 +67,7 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
                                 "Practice: feedback each time", value=True, id="practice"
                             )
                             yield MarkedRadioButton("Exam: results at the end", id="exam")
-                        yield Static("Questions (space opens the list):", classes="field-label")
+                        yield Static("Questions:", id="length-label", classes="field-label")
                         yield Select(
                             [*LENGTHS, ("All", 0)], value=10, allow_blank=False, id="length"
                         )
@@ -98,6 +98,15 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
         width, height = self.app.size
         self.query_one("#setup-columns").set_class(width < 80, "-stacked")
         self.set_class(height < 28, "-short")
+
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def _length_hint(self) -> None:
+        # How to open the drop-down, said where it is, while it has focus (Enter starts).
+        focused = isinstance(self.focused, Select)
+        self.query_one("#length-label", Static).update(
+            "Questions (space opens the list):" if focused else "Questions:"
+        )
 
     def chosen_settings(self) -> QuizSettings:
         """The settings as now chosen in the dialog."""

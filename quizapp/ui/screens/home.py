@@ -271,7 +271,7 @@ class HomeScreen(Screen[None]):
         self.refresh_scores()  # due counts depend on the decks' cards
         count = len(self.decks)
         self.query_one("#deck-status", Static).update(
-            f"{count} deck{'s' if count != 1 else ''}. Choose one and press Enter;"
+            f"{count} deck{'s' if count != 1 else ''}. Choose one and press Enter."
             " ? lists the keys."
             if count
             else "No decks found."
