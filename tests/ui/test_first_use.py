@@ -464,6 +464,12 @@ async def test_setup_choices_read_without_colour(data_dir: Path) -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "▐ ▌ Practice" in text and "▐●▌ Exam" in text
+        assert "▐X▌ Stopping safely" in text
+        app.screen.query_one("#topics").focus()
+        await pilot.press("down", "down", "space")  # untick "Stopping safely"
+        await settle(pilot)
+        text = screen_text(app)
+        assert "▐ ▌ Stopping safely" in text and "▐X▌ How it works" in text
 
 
 # --- friction: Home, results, flashcards ---------------------------------------------------

@@ -26,7 +26,7 @@ from quizapp.core.modes import Mode
 from quizapp.core.quiz import QuizSettings, plan_quiz
 from quizapp.core.store import AttemptSummary
 from quizapp.ui.format import counted, local_time
-from quizapp.ui.widgets.marked import MarkedCheckbox, MarkedRadioButton
+from quizapp.ui.widgets.marked import MarkedCheckbox, MarkedRadioButton, MarkedSelectionList
 
 ATTEMPT_NAMES = {"practice": "a practice quiz", "exam": "an exam", "review": "a review"}
 """A stored mode as said in a sentence ("You started an exam")."""
@@ -74,7 +74,7 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
                         yield MarkedCheckbox("Shuffle questions", value=True, id="shuffle")
                     with Vertical(id="setup-right"):
                         yield Static("Topics:", classes="field-label")
-                        yield SelectionList[str](
+                        yield MarkedSelectionList(
                             *[
                                 (Content(f"{TOPIC_TITLES[topic]} ({count})"), topic, True)
                                 for topic, count in counts.items()
