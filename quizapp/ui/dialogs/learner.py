@@ -56,7 +56,6 @@ class LearnerModal(ModalScreen[Learner | None]):
     AUTO_FOCUS = "#new-learner"
 
     def on_mount(self) -> None:
-        self.query_one("#learner-list", OptionList).display = False
         self.query_one("#new-learner", Input).focus()
         self._load()
 
