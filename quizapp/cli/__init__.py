@@ -162,9 +162,9 @@ def cmd_decks(args: argparse.Namespace) -> int:
     result = load_decks_for(args)
     for deck in result.decks:
         topics = ", ".join(f"{topic} {count}" for topic, count in deck.cards_per_topic().items())
-        print(
-            f"{deck.id}\t{deck.title}\t{deck.audience}\t{topics}\t{len(deck.flashcards)} flashcards"
-        )
+        flashcards = len(deck.flashcards)
+        label = "flashcard" if flashcards == 1 else "flashcards"
+        print(f"{deck.id}\t{deck.title}\t{deck.audience}\t{topics}\t{flashcards} {label}")
     for error in result.errors:
         print(error, file=sys.stderr)
     return 1 if result.errors else 0

@@ -31,6 +31,7 @@ from quizapp.core.decks.model import (
     TypedCard,
 )
 from quizapp.core.modes import Mode
+from quizapp.core.spelling import close_spelling, deck_terms
 
 Response = str | bool | list[str]
 
@@ -64,7 +65,9 @@ def plan_quiz(deck: Deck, settings: QuizSettings) -> list[str]:
     """Choose and order the cards for an attempt.
 
     An exam always includes every critical card of the chosen topics (they are must-know
-    items that decide a pass), then fills up to `count` with the others.
+    items that decide a pass) and at least one card of every chosen topic, then fills up
+    to `count` with the others; so it can ask more than `count` questions (the set-up
+    dialog says how many, from this same plan).
 
     Args:
         deck: The deck to draw from.
@@ -82,7 +85,18 @@ def plan_quiz(deck: Deck, settings: QuizSettings) -> list[str]:
     if settings.mode == "exam":
         critical = [card for card in pool if card.critical]
         others = [card for card in pool if not card.critical]
-        chosen_ids = {card.id for card in (critical + others)[: max(count, len(critical))]}
+        # One card of each topic the must-know cards leave out comes first among the
+        # others, so that no chosen topic goes unasked.
+        covered = {card.topic for card in critical}
+        first_of_topic = []
+        for card in others:
+            if card.topic not in covered:
+                covered.add(card.topic)
+                first_of_topic.append(card)
+        rest = [card for card in others if card not in first_of_topic]
+        required = critical + first_of_topic
+        chosen = required + rest[: max(0, count - len(required))]
+        chosen_ids = {card.id for card in chosen}
         pool = [card for card in pool if card.id in chosen_ids]
     else:
         pool = pool[:count]
@@ -302,6 +316,9 @@ class QuizSession:
         """Grade a response to the current card and remember it."""
         card = self.current
         correct = is_correct(card, response)
+        if not correct and isinstance(card, TypedCard) and isinstance(response, str):
+            # A small typo of an accepted answer counts, when it cannot be another word.
+            correct = close_spelling(card, response, deck_terms(self.deck)) is not None
         graded = GradedAnswer(card.id, response, correct, 1.0 if correct else 0.0, elapsed_ms)
         self.answers[card.id] = graded
         return graded

@@ -15,7 +15,6 @@ from textual.screen import Screen
 from quizapp.core import paths
 from quizapp.core.settings import Settings, load_settings, save_settings
 from quizapp.core.store import ScoreStore
-from quizapp.ui.commands import DeckCommands
 from quizapp.ui.context import AppContext, Clock
 from quizapp.ui.messages import DecksLoaded, LearnerChanged, QuizRequested
 from quizapp.ui.screens.home import HomeScreen
@@ -41,7 +40,6 @@ class QuizApp(App[None]):
     TITLE = "quizapp"
     SUB_TITLE = "Medicine education. Not medical advice."
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {DeckCommands}
     BINDINGS = [
         Binding(
             "ctrl+q",
@@ -49,8 +47,9 @@ class QuizApp(App[None]):
             "Quit",
             id="quit",
             show=False,
-            tooltip="Leave quizapp (answers are saved)",
+            tooltip="Leave quizapp (asks first during a quiz)",
         ),
+        Binding("question_mark", "keys", "Keys", id="keys", show=False, tooltip="Keys here"),
     ]
 
     def __init__(
@@ -171,10 +170,49 @@ class QuizApp(App[None]):
 
     @on(QuizRequested)
     def _start_quiz(self, message: QuizRequested) -> None:
-        self.home.start_deck(message.deck_id)
+        # Only from Home: a quiz started over another screen (a quiz, say) would stack.
+        if self.screen is self.home:
+            self.home.start_deck(message.deck_id)
+
+    def action_keys(self, screen: Screen[object] | None = None) -> None:
+        """Show the keys that work on the current screen (`?`, or "Keys" in the palette)."""
+        from quizapp.ui.dialogs.keys import KeysModal, screen_keys
+
+        screen = screen or self.screen
+        if isinstance(screen, KeysModal):
+            return
+        title = getattr(screen, "KEYS_TITLE", None) or type(screen).__name__.removesuffix("Screen")
+        self.push_screen(KeysModal(title, screen_keys(screen)))
+
+    async def action_quit(self) -> None:
+        """Quit; during a quiz, ask first (a stray `q` must not end an attempt)."""
+        question = getattr(self.screen, "quit_question", None)
+        if not question:
+            self.exit()
+            return
+        from quizapp.ui.dialogs.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmModal("Quit quizapp?", question, yes="Quit"), answered)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterator[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                # Textual's panel lists its generic keys; ours lists this screen's.
+                yield SystemCommand(
+                    "Keys", "The keys of this screen", lambda: self.action_keys(screen)
+                )
+            elif command.title == "Quit":
+                yield SystemCommand("Quit", "Leave quizapp", self.action_quit)
+            else:
+                yield command
+        if screen is not self.home:
+            # These open screens over Home; from a quiz or a dialog they would stack
+            # over it (or change the learner in the middle of an attempt).
+            return
         home = self.home
         yield SystemCommand("Switch learner", "Choose or add a learner", home.action_learner)
         yield SystemCommand(

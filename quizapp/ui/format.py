@@ -29,3 +29,8 @@ def percent(score: float | None, max_score: float | None) -> str:
     if score is None or not max_score:
         return "—"
     return f"{score / max_score:.0%}"
+
+
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """`count` and `word`, made plural unless the count is one ("1 flashcard", "2 cards")."""
+    return f"{count} {word if count == 1 else (plural or word + 's')}"

@@ -112,7 +112,10 @@ class QuizServer(Server):
         finally:
             if app_service is not None:
                 try:
-                    await app_service.stop()
+                    # Until its process has exited: a server stopping right after a tab
+                    # closed must not leave that tab's app running (`on_shutdown` no
+                    # longer sees a service once it is discarded here).
+                    await _end(app_service)
                 finally:
                     self._app_services.discard(app_service)
         return websocket
@@ -164,12 +167,18 @@ class QuizServer(Server):
 
 
 async def _end(service: AppService) -> None:
+    """Ask one tab's app to quit and return once its process has exited (killed if need be)."""
     try:
         await asyncio.wait_for(service.stop(), SHUTDOWN_WAIT_S)
     except Exception as error:  # whatever happened, the process must end
         log.warning("an app did not quit cleanly: %s", error)
     process = getattr(service, "_process", None)  # textual-serve keeps it private
-    if process is not None and process.returncode is None:
+    if process is None or process.returncode is not None:
+        return
+    try:
+        # `stop` asks the app to quit; the process may still be saving and closing.
+        await asyncio.wait_for(process.wait(), SHUTDOWN_WAIT_S)
+    except TimeoutError:
         process.kill()
         await process.wait()
 

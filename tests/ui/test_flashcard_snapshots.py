@@ -1,4 +1,4 @@
-"""SVG snapshots of a flashcard: front and back, at 80x24 and 120x40.
+"""SVG snapshots of a flashcard: front and back, at 60x20, 80x24 and 120x40.
 
 `snap_compare` runs the app itself (synchronously), so these are plain `def` tests. They
 pass App instances (never a path, whose screenshots are cached on too little) built by
@@ -81,13 +81,13 @@ def open_card(*, flip: bool) -> Callable[[Pilot[Any]], Awaitable[None]]:
     return run_before
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
 def test_card_front(snap_compare: SnapCompare, isolated_dirs: Path, size: tuple[int, int]) -> None:
     app = app_for(isolated_dirs)
     assert snap_compare(app, terminal_size=size, run_before=open_card(flip=False))
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
 def test_card_back(snap_compare: SnapCompare, isolated_dirs: Path, size: tuple[int, int]) -> None:
     app = app_for(isolated_dirs)
     assert snap_compare(app, terminal_size=size, run_before=open_card(flip=True))

@@ -164,7 +164,7 @@ async def test_full_review_session(data_dir: Path) -> None:
         # The front only; rating keys do nothing until the card is flipped.
         assert text_of(app, "#card-front") == "What kind of medicine is sertraline?"
         assert text_of(app, "#card-meta") == "new card"
-        assert "5 cards to go" in text_of(app, "#card-progress")
+        assert "5 cards due now" in text_of(app, "#card-progress")
         assert text_of(app, "#card-back") == ""
         await pilot.press("3")
         await settle(pilot)

@@ -175,7 +175,7 @@ async def test_statistics_show_the_hand_worked_values(isolated_dirs: Path, tmp_p
 
         # 7 reviews; 4 repeats of which 3 rated above Again = 75%. Per day 03-01..03-14.
         assert text_of(screen, "#stats-flashcards") == (
-            "Flashcards\n  7 reviews; remembered 75% of cards seen before."
+            "Flashcards\n  7 reviews; you remembered 75% of the cards you had seen before."
             " Reviews per day, last 14 days:"
         )
         reviews = screen.query_one("#stats-reviews", Sparkline)
@@ -256,6 +256,12 @@ async def test_learner_without_answers(isolated_dirs: Path, tmp_path: Path) -> N
             "  ✓ 0 mastered (latest answer right)",
         ]
         assert not screen.query_one("#stats-changed", Static).display
+        # Without enough answers no topic is ranked, and the screen says why (issue 14: a
+        # bare "None yet." beside a topic at 50% read as if the topic were forgotten).
+        assert text_of(screen, "#stats-weak").splitlines() == [
+            "Weakest topics",
+            "  None yet: a topic is ranked once it has 3 or more answers.",
+        ]
 
 
 async def test_a_failure_is_shown_not_left_working(isolated_dirs: Path, tmp_path: Path) -> None:

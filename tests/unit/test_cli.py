@@ -186,7 +186,7 @@ def test_decks_lists_id_title_audience_and_counts(
         "patient",
     )
     assert topics == "mechanism 2, stopping-safely 3"
-    assert flashcards == "1 flashcards"
+    assert flashcards == "1 flashcard"  # singular for one (issue 14)
 
 
 def test_decks_reports_broken_decks_on_stderr(

@@ -205,7 +205,8 @@ class Attempt(AttemptSummary):
 
 @dataclass(frozen=True)
 class DeckScore:
-    """A learner's results on one deck, over finished attempts.
+    """A learner's results on one deck, over finished practice rounds and exams (review
+    rounds over missed cards are not deck scores).
 
     Attributes:
         deck_id: Deck id.

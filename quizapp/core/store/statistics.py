@@ -19,7 +19,7 @@ from quizapp.core.store.records import (
 DECK_SCORES_SQL = """
     SELECT deck_id, deck_title, score, max_score, passed, finished_at
     FROM attempts
-    WHERE learner_id = :learner AND status = 'finished'
+    WHERE learner_id = :learner AND status = 'finished' AND mode != 'review'
     ORDER BY finished_at, id
 """
 
@@ -47,7 +47,11 @@ class StatisticsQueries(Database):
     """The statistics part of `ScoreStore`."""
 
     def deck_scores(self, learner_id: int) -> dict[str, DeckScore]:
-        """Last and best score per deck, over finished attempts.
+        """Last and best score per deck, over finished practice rounds and exams.
+
+        Review-of-mistakes rounds are left out: four right answers to the four cards
+        missed earlier say nothing about the whole deck, and counted as 100% they made
+        "Best" overstate what the learner knows.
 
         Returns:
             Deck id to `DeckScore`; decks without a finished attempt are absent.

@@ -51,7 +51,12 @@ class LearnerModal(ModalScreen[Learner | None]):
             yield Static("", id="learner-message", markup=False)
         yield Footer()
 
+    # The name box has focus from the first frame: letters typed while the learner list
+    # is still loading must land in it, not in a list that is not there yet.
+    AUTO_FOCUS = "#new-learner"
+
     def on_mount(self) -> None:
+        self.query_one("#new-learner", Input).focus()
         self._load()
 
     @work(thread=True, group="learners", exit_on_error=False)
@@ -72,9 +77,11 @@ class LearnerModal(ModalScreen[Learner | None]):
             options.highlighted = next(
                 (i for i, learner in enumerate(learners) if learner.id == current), 0
             )
+        name_box = self.query_one("#new-learner", Input)
+        if learners and not name_box.value:  # someone already typing keeps the box
             options.focus()
         else:
-            self.query_one("#new-learner", Input).focus()
+            name_box.focus()
 
     @on(OptionList.OptionSelected, "#learner-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -110,6 +117,9 @@ class LearnerModal(ModalScreen[Learner | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("rename", "delete", "export"):
             return isinstance(self.focused, OptionList) and bool(self.learners)
+        if action == "cancel":
+            # With no learner yet there is nothing to go back to: no Esc in the footer.
+            return self.current is not None
         return True
 
     def _say(self, text: str) -> None:
@@ -171,6 +181,7 @@ class LearnerModal(ModalScreen[Learner | None]):
             return
         if self.current is not None and self.current.id == learner.id:
             self.current = None
+            self.app.call_from_thread(self.refresh_bindings)  # Esc no longer goes back
         self.app.call_from_thread(self._say, f"Deleted {learner.name}. Backup: {backup}")
         self._load()
 

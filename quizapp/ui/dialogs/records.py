@@ -10,10 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-
-def plural(count: int, word: str) -> str:
-    """`1 answer`, `3 answers`."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+from quizapp.ui.format import counted
 
 
 class UnsavedModal(ModalScreen[str | None]):
@@ -46,13 +43,13 @@ class UnsavedModal(ModalScreen[str | None]):
             if self.saved is None and self.what != "answer"
             else "The score database could not be read either."
             if self.saved is None
-            else f"{plural(self.saved, self.what)} of this session"
+            else f"{counted(self.saved, self.what)} of this session"
             f" {'is' if self.saved == 1 else 'are'} saved."
         )
         why = f" ({self.reason.rstrip('.')})" if self.reason else ""
         with Vertical(id="unsaved", classes="dialog"):
             yield Static(
-                f"{plural(self.unsaved, self.what)} not saved yet",
+                f"{counted(self.unsaved, self.what)} not saved yet",
                 classes="dialog-title",
                 markup=False,
             )
@@ -61,7 +58,7 @@ class UnsavedModal(ModalScreen[str | None]):
                     " ".join(
                         part
                         for part in (
-                            f"{plural(self.unsaved, self.what)} could not be saved yet{why}.",
+                            f"{counted(self.unsaved, self.what)} could not be saved yet{why}.",
                             stored,
                             "Keep them for later to save them the next time quizapp starts.",
                         )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import (
@@ -23,9 +23,13 @@ from textual.widgets import (
 
 from quizapp.core.decks.model import TOPIC_TITLES, Deck
 from quizapp.core.modes import Mode
-from quizapp.core.quiz import QuizSettings
+from quizapp.core.quiz import QuizSettings, plan_quiz
 from quizapp.core.store import AttemptSummary
-from quizapp.ui.format import local_time
+from quizapp.ui.format import counted, local_time
+from quizapp.ui.widgets.marked import MarkedCheckbox, MarkedRadioButton, MarkedSelectionList
+
+ATTEMPT_NAMES = {"practice": "a practice quiz", "exam": "an exam", "review": "a review"}
+"""A stored mode as said in a sentence ("You started an exam")."""
 
 LENGTHS = [(str(n), n) for n in (5, 10, 20, 40)]
 
@@ -36,7 +40,7 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel-setup"),
         # Priority, so Enter starts from any field (space toggles and picks there);
-        # except in the length drop-down, where Enter opens and picks.
+        # except in the open length list, where Enter picks a length.
         Binding("enter", "start", "Start", id="start-quiz", priority=True),
     ]
 
@@ -55,27 +59,30 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
         counts = self.deck.cards_per_topic()
         with Vertical(id="setup", classes="dialog"):
             yield Static(Content(self.deck.title), classes="dialog-title")
-            with Horizontal():
-                with Vertical(id="setup-left"):
-                    with RadioSet(id="mode"):
-                        yield RadioButton("Practice: feedback each time", value=True, id="practice")
-                        yield RadioButton("Exam: results at the end", id="exam")
-                    yield Select([*LENGTHS, ("All", 0)], value=10, allow_blank=False, id="length")
-                    yield Checkbox("Shuffle questions", value=True, id="shuffle")
-                yield SelectionList[str](
-                    *[
-                        (Content(f"{TOPIC_TITLES[topic]} ({count})"), topic, True)
-                        for topic, count in counts.items()
-                        if count
-                    ],
-                    id="topics",
-                )
-            yield Static(
-                f"An exam is passed with {self.deck.pass_mark:.0%} or more and every"
-                " must-know question right.",
-                id="setup-hint",
-                markup=False,
-            )
+            with VerticalScroll(id="setup-fields"):
+                with Horizontal(id="setup-columns"):
+                    with Vertical(id="setup-left"):
+                        with RadioSet(id="mode"):
+                            yield MarkedRadioButton(
+                                "Practice: feedback each time", value=True, id="practice"
+                            )
+                            yield MarkedRadioButton("Exam: results at the end", id="exam")
+                        yield Static("Questions:", id="length-label", classes="field-label")
+                        yield Select(
+                            [*LENGTHS, ("All", 0)], value=10, allow_blank=False, id="length"
+                        )
+                        yield MarkedCheckbox("Shuffle questions", value=True, id="shuffle")
+                    with Vertical(id="setup-right"):
+                        yield Static("Topics:", classes="field-label")
+                        yield MarkedSelectionList(
+                            *[
+                                (Content(f"{TOPIC_TITLES[topic]} ({count})"), topic, True)
+                                for topic, count in counts.items()
+                                if count
+                            ],
+                            id="topics",
+                        )
+            yield Static(id="setup-hint", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Start", id="start", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -83,34 +90,80 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
 
     def on_mount(self) -> None:
         self.query_one("#mode", RadioSet).focus()
+        self._update_hint()
+
+    def on_resize(self) -> None:
+        # Narrow: topics go under the other fields; short: the fields scroll, while the
+        # title, the hint and the Start/Cancel buttons always stay on screen.
+        width, height = self.app.size
+        self.query_one("#setup-columns").set_class(width < 80, "-stacked")
+        self.set_class(height < 28, "-short")
+
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def _length_hint(self) -> None:
+        # How to open the drop-down, said where it is, while it has focus (Enter starts).
+        focused = isinstance(self.focused, Select)
+        self.query_one("#length-label", Static).update(
+            "Questions (space opens the list):" if focused else "Questions:"
+        )
+
+    def chosen_settings(self) -> QuizSettings:
+        """The settings as now chosen in the dialog."""
+        mode: Mode = "exam" if self.query_one("#exam", RadioButton).value else "practice"
+        length = self.query_one("#length", Select).value
+        return QuizSettings(
+            mode=mode,
+            topics=tuple(self.query_one("#topics", SelectionList).selected),
+            count=int(length) if isinstance(length, int) and length > 0 else None,
+            shuffle=self.query_one("#shuffle", Checkbox).value,
+            seed=self.seed,
+        )
+
+    @on(RadioSet.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _update_hint(self) -> None:
+        settings = self.chosen_settings()
+        hint = self.query_one("#setup-hint", Static)
+        if not settings.topics:
+            hint.update("Choose at least one topic.")
+            return
+        planned = plan_quiz(self.deck, settings)
+        if settings.mode == "exam":
+            must = sum(1 for card_id in planned if getattr(self.deck.card(card_id), "critical", 0))
+            hint.update(
+                f"This exam asks {counted(len(planned), 'question')}: every must-know question"
+                f" ({must}) and at least one from each topic. It is passed with"
+                f" {self.deck.pass_mark:.0%} or more and every must-know question right."
+            )
+        else:
+            hint.update(
+                f"This practice asks {counted(len(planned), 'question')}, with feedback"
+                " after each answer."
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start":
+            # Enter picks in the open length list; everywhere else it starts.
             focused = self.focused
             return not (
                 focused is not None
-                and any(isinstance(n, Select) for n in focused.ancestors_with_self)
+                and any(
+                    isinstance(node, Select) and node.expanded
+                    for node in focused.ancestors_with_self
+                )
             )
         return True
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
         """Start with the chosen settings."""
-        topics = tuple(self.query_one("#topics", SelectionList).selected)
-        if not topics:
+        settings = self.chosen_settings()
+        if not settings.topics:
             self.notify("Choose at least one topic.", severity="warning", markup=False)
             return
-        mode: Mode = "exam" if self.query_one("#exam", RadioButton).value else "practice"
-        length = self.query_one("#length", Select).value
-        self.dismiss(
-            QuizSettings(
-                mode=mode,
-                topics=topics,
-                count=int(length) if isinstance(length, int) and length > 0 else None,
-                shuffle=self.query_one("#shuffle", Checkbox).value,
-                seed=self.seed,
-            )
-        )
+        self.dismiss(settings)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -138,9 +191,14 @@ class ResumeModal(ModalScreen[str | None]):
             yield Static("Unfinished quiz", classes="dialog-title", markup=False)
             yield Static(
                 Content(
-                    f"You started a {a.mode} on “{self.deck.title}” on"
-                    f" {local_time(a.started_at)} and answered {a.answered}"
-                    f" question{'s' if a.answered != 1 else ''}. Your answers so far are saved."
+                    f"You started {ATTEMPT_NAMES.get(a.mode, a.mode)} on “{self.deck.title}”"
+                    f" on {local_time(a.started_at)} and "
+                    + (
+                        f"answered {counted(a.answered, 'question')}. Your answers so far"
+                        " are saved."
+                        if a.answered
+                        else "have not answered a question yet."
+                    )
                 )
             )
             with Horizontal(classes="buttons"):

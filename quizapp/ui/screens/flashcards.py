@@ -18,8 +18,8 @@ from quizapp.core.decks.model import Deck
 from quizapp.core.flashcards import RATING_NAMES, CardState, FlashcardSession, StudyCard
 from quizapp.core.pending import Outcome
 from quizapp.ui.context import app_context
-from quizapp.ui.dialogs.records import UnsavedModal, plural
-from quizapp.ui.format import local_time
+from quizapp.ui.dialogs.records import UnsavedModal
+from quizapp.ui.format import counted, local_time
 from quizapp.ui.widgets.feedback import source_lines
 from quizapp.ui.writer import SerialWriter
 
@@ -90,8 +90,11 @@ class FlashcardScreen(Screen[None]):
             yield Static(id="card-unsaved", markup=False)
             with VerticalScroll(id="card-body"):
                 yield Static(id="card-meta", markup=False)
-                yield Static(id="card-front", markup=False)
-                yield Static(id="card-back", markup=False)
+                # Front and back in one frame, a rule between them, so the card reads
+                # as a card and the answer as its other side.
+                with Vertical(id="card-face"):
+                    yield Static(id="card-front", markup=False)
+                    yield Static(id="card-back", markup=False)
                 yield Static(id="card-summary", markup=False)
         yield Footer()
 
@@ -138,7 +141,8 @@ class FlashcardScreen(Screen[None]):
         state = self.session.state_of(card)
         remaining = len(self.queue)
         self.query_one("#card-progress", Static).update(
-            f"{remaining} card{'s' if remaining != 1 else ''} to go · reviewed {self.reviewed}"
+            # Worded as Home's "Due" column, which counts the same queue (due and new).
+            f"{remaining} card{'s' if remaining != 1 else ''} due now · reviewed {self.reviewed}"
         )
         notes = ["new card" if state is None else f"due {local_time(state.due)}"]
         if state is not None and state.card_hash != card.card_hash:
@@ -148,6 +152,7 @@ class FlashcardScreen(Screen[None]):
         self.query_one("#card-meta", Static).update(" · ".join(notes))
         self.query_one("#card-front", Static).update(Content(card.front))
         self.query_one("#card-summary", Static).display = False
+        self.query_one("#card-face").display = True
         self.refresh_bindings()
 
     def _show_back(self) -> None:
@@ -185,6 +190,7 @@ class FlashcardScreen(Screen[None]):
         summary = self.query_one("#card-summary", Static)
         summary.update("\n".join(lines))
         summary.display = True
+        self.query_one("#card-face").display = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         has_card = self.loaded and bool(self.queue)
@@ -235,7 +241,7 @@ class FlashcardScreen(Screen[None]):
         banner.display = unsaved > 0
         if unsaved:
             why = f" ({self.pending.last_error})" if self.pending.last_error else ""
-            banner.update(f"{plural(unsaved, 'rating')} not saved yet{why}. Trying again…")
+            banner.update(f"{counted(unsaved, 'rating')} not saved yet{why}. Trying again…")
 
     def _retry_if_due(self) -> None:
         if self.pending.retry_due():
@@ -279,7 +285,7 @@ class FlashcardScreen(Screen[None]):
             elif choice == "drop":
                 dropped = len(self.pending.drop_all())
                 self.notify(
-                    f"Left without {plural(dropped, 'rating')} that could not be saved.",
+                    f"Left without {counted(dropped, 'rating')} that could not be saved.",
                     severity="warning",
                     markup=False,
                 )
@@ -307,7 +313,8 @@ class FlashcardScreen(Screen[None]):
             return
         self.app.call_from_thread(
             self.notify,
-            f"Kept {plural(unsaved, 'rating')} in {kept}; they are saved when quizapp next starts.",
+            f"Kept {counted(unsaved, 'rating')} in {kept};"
+            " they are saved when quizapp next starts.",
             timeout=8,
             markup=False,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -16,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from quizapp.core.decks.topics import TOPIC_TITLES
 from quizapp.core.store import AttemptSummary, DeckScore, Learner
+from quizapp.ui.commands import DeckCommands
 from quizapp.ui.context import AppContext, app_context
 from quizapp.ui.format import percent
 from quizapp.ui.messages import LearnerChanged
@@ -34,7 +36,43 @@ if TYPE_CHECKING:
 class DeckTable(DataTable[Text]):
     """The deck list; Enter starts a quiz on the highlighted deck (shown in the footer)."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Quiz", tooltip="Practice or take an exam")]
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Quiz", tooltip="Practice or take an exam"),
+        Binding("home", "first_deck", "First deck", show=False),
+        Binding("end", "last_deck", "Last deck", show=False),
+    ]
+
+    def action_first_deck(self) -> None:
+        """Move the cursor to the first deck."""
+        self.move_cursor(row=0)
+
+    def action_last_deck(self) -> None:
+        """Move the cursor to the last deck."""
+        self.move_cursor(row=max(0, self.row_count - 1))
+
+
+def title_lines(title: str, width: int, most: int = 2) -> list[str]:
+    """A deck title on up to `most` lines of `width` cells, the last ending in "…" when
+    the title is longer (the space is there: Home lists few decks)."""
+    lines = textwrap.wrap(title, width) or [""]
+    if len(lines) <= most:
+        return lines
+    kept = lines[: most - 1]
+    rest = " ".join(lines[most - 1 :])
+    return [*kept, rest[: width - 1].rstrip() + "…"]
+
+
+def last_result(score: DeckScore | None, unfinished: bool) -> Text:
+    """The "Last" cell: an unfinished quiz, or the last score with pass or fail in words
+    and a mark (✓ ✗), so it reads the same without colour."""
+    if unfinished:
+        return Text("unfinished")
+    if score is None:
+        return Text("—")
+    shown = percent(score.last_score, score.last_max_score)
+    if score.last_passed is None:
+        return Text(shown)
+    return Text(f"{shown} ✓ passed" if score.last_passed else f"{shown} ✗ failed")
 
 
 class HomeScreen(Screen[None]):
@@ -44,6 +82,8 @@ class HomeScreen(Screen[None]):
     screen closes with (a finished quiz, "review my mistakes") decides what opens next.
     """
 
+    COMMANDS = Screen.COMMANDS | {DeckCommands}
+    """"Quiz: <deck>" in the palette, offered on Home only (a quiz must not stack on another)."""
     BINDINGS = [
         Binding("f", "flashcards", "Flashcards", id="flashcards", tooltip="Review flashcards due"),
         Binding("s", "statistics", "Statistics", id="statistics", tooltip="How you are doing"),
@@ -68,6 +108,8 @@ class HomeScreen(Screen[None]):
     scores: reactive[dict[str, DeckScore]] = reactive(dict, always_update=True)
     due: reactive[dict[str, int]] = reactive(dict, always_update=True)
     """Flashcards to study now, per deck."""
+    unfinished: reactive[frozenset[str]] = reactive(frozenset)
+    """Decks with an unfinished quiz or exam (Enter offers to resume it)."""
 
     def __init__(self) -> None:
         """Create the home screen (the app's context holds what it shows)."""
@@ -123,9 +165,10 @@ class HomeScreen(Screen[None]):
             self._decks_changed()
 
     def _title_width(self) -> int:
-        # The other columns need about 30 cells; the title gets the rest (titles wrap
-        # into an ellipsis rather than pushing the scores off an 80-column screen).
-        return max(20, self.app.size.width - 46)
+        # The other columns need about 52 cells ("Last" says "80% ✗ failed"); the title
+        # gets the rest, on up to two lines, ending in an ellipsis rather than pushing
+        # the scores off a narrow screen.
+        return max(14, self.app.size.width - 52)
 
     def on_resize(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -223,14 +266,20 @@ class HomeScreen(Screen[None]):
             )
             for deck in self.decks
         }
-        self.app.call_from_thread(self._scores_loaded, scores, due, generation)
+        unfinished = frozenset(a.deck_id for a in context.store.unfinished_attempts(learner_id))
+        self.app.call_from_thread(self._scores_loaded, scores, due, unfinished, generation)
 
     def _scores_loaded(
-        self, scores: dict[str, DeckScore], due: dict[str, int], generation: int
+        self,
+        scores: dict[str, DeckScore],
+        due: dict[str, int],
+        unfinished: frozenset[str],
+        generation: int,
     ) -> None:
         if generation != self._scores_generation:
             return
         self.due = due
+        self.unfinished = unfinished
         self.scores = scores
 
     def _decks_changed(self) -> None:
@@ -242,6 +291,7 @@ class HomeScreen(Screen[None]):
         count = len(self.decks)
         self.query_one("#deck-status", Static).update(
             f"{count} deck{'s' if count != 1 else ''}. Choose one and press Enter."
+            " ? lists the keys."
             if count
             else "No decks found."
         )
@@ -263,16 +313,19 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#decks", DataTable)
         current = self._highlighted_deck()
         table.clear()
+        width = self._title_width()
         for deck in self.decks:
             score = self.scores.get(deck.id)
+            title = title_lines(deck.title, width)
             table.add_row(
-                Text(deck.title, overflow="ellipsis", no_wrap=True),
+                Text("\n".join(title), no_wrap=True, overflow="ellipsis"),
                 Text(deck.audience),
                 Text(str(len(deck.quiz_cards))),
-                Text(percent(score.last_score, score.last_max_score) if score else "—"),
+                last_result(score, deck.id in self.unfinished),
                 Text(percent(score.best_score, score.best_max_score) if score else "—"),
                 Text(str(self.due[deck.id]) if deck.id in self.due else "—"),
                 key=deck.id,
+                height=len(title),
             )
         if current is not None and current.id in {deck.id for deck in self.decks}:
             table.move_cursor(row=table.get_row_index(current.id))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
@@ -19,7 +19,8 @@ from quizapp.core.modes import MODE_TITLES
 from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession, Response
 from quizapp.core.store import AttemptClaimedError, StoreError
 from quizapp.ui.context import app_context
-from quizapp.ui.dialogs.records import UnsavedModal, plural
+from quizapp.ui.dialogs.records import UnsavedModal
+from quizapp.ui.format import counted
 from quizapp.ui.widgets.answers import AnswerInput, answer_widget
 from quizapp.ui.widgets.feedback import Feedback
 from quizapp.ui.writer import SerialWriter
@@ -57,7 +58,16 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         Binding(
             "escape", "leave", "Leave", id="leave", tooltip="Stop here; resume later from Home"
         ),
+        Binding("q", "app.quit", "Quit", id="quit-quiz", show=False, tooltip="Quit (asks first)"),
     ]
+    KEYS_TITLE = "Question"
+    KEY_HELP = [
+        ("1-6 or a-f", "Pick a choice (t or f for True or False)"),
+        ("↑ ↓", "Move between choices or steps"),
+        ("space", "Pick or tick the choice at the cursor"),
+        ("u d", "Move a step up or down (put-in-order questions)"),
+    ]
+    """Keys without a binding of their own, for the `?` list."""
 
     store: ScoreStore
     """Where answers go (the app's, read when the screen mounts)."""
@@ -85,8 +95,13 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="quiz"):
-            yield Static(id="quiz-progress-label", markup=False)
-            yield ProgressBar(total=max(1, self.session.total), show_eta=False, id="quiz-progress")
+            # Label and bar on one line: at 80x24 every row goes to the question, the
+            # answers and the feedback, which must all show together.
+            with Horizontal(id="quiz-progress-row"):
+                yield Static(id="quiz-progress-label", markup=False)
+                yield ProgressBar(
+                    total=max(1, self.session.total), show_eta=False, id="quiz-progress"
+                )
             yield Static(id="quiz-unsaved", markup=False)
             with QuizBody(id="quiz-body"):
                 yield Static(id="quiz-topic", markup=False)
@@ -160,7 +175,7 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         banner.display = unsaved > 0
         if unsaved:
             why = f" ({self.pending.last_error})" if self.pending.last_error else ""
-            banner.update(f"{plural(unsaved, 'answer')} not saved yet{why}. Trying again…")
+            banner.update(f"{counted(unsaved, 'answer')} not saved yet{why}. Trying again…")
 
     def _retry_if_due(self) -> None:
         if self.pending.retry_due():
@@ -223,6 +238,16 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self.query_one("#quiz-body", VerticalScroll).scroll_home(animate=False)
         self._shown_at = time.monotonic()
         self.refresh_bindings()
+
+    @property
+    def quit_question(self) -> str | None:
+        """What to ask before quitting the app from here (None: quit at once)."""
+        if self.session.finished:
+            return None
+        return (
+            "You are in the middle of a quiz. Quit quizapp now? You can resume it from"
+            " Home next time."
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "submit":
@@ -301,7 +326,11 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
     def _leave_with(self, unsaved: int, saved: int | None) -> None:
         if unsaved == 0 and saved is not None:
             self.notify(
-                f"Saved {plural(saved, 'answer')}. Resume from Home.", timeout=4, markup=False
+                f"Saved {counted(saved, 'answer')}. Resume from Home."
+                if saved
+                else "You left before answering. Start again from Home.",
+                timeout=4,
+                markup=False,
             )
             self._release_and_close()
             return
@@ -315,7 +344,7 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
             elif choice == "drop":
                 dropped = len(self.pending.drop_all())
                 self.notify(
-                    f"Left without {plural(dropped, 'answer')} that could not be saved.",
+                    f"Left without {counted(dropped, 'answer')} that could not be saved.",
                     severity="warning",
                     timeout=6,
                     markup=False,
@@ -342,7 +371,8 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
             return
         self.app.call_from_thread(
             self.notify,
-            f"Kept {plural(unsaved, 'answer')} in {kept}; they are saved when quizapp next starts.",
+            f"Kept {counted(unsaved, 'answer')} in {kept};"
+            " they are saved when quizapp next starts.",
             timeout=8,
             markup=False,
         )

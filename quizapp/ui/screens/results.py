@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizapp.core.decks.model import TOPIC_TITLES
+from quizapp.core.decks.model import TOPIC_TITLES, OrderCard
 from quizapp.core.quiz import QuizResult, QuizSession, describe_response, right_answer
 from quizapp.ui.widgets.feedback import PRESCRIBER_LINE
 
@@ -66,22 +66,28 @@ class ResultsScreen(Screen[bool]):
                 )
                 for number, answer in enumerate(r.missed, start=1):
                     card = self.deck.card(answer.card_id)
+                    response = answer.response
+                    if isinstance(card, OrderCard) and isinstance(response, list):
+                        given = " → ".join(response)  # as the right order is written
+                    else:
+                        given = describe_response(response)
                     parts: list[Content | str] = [
-                        Content.styled(f"{number}. ", "bold"),
-                        Content(card.prompt),  # type: ignore[union-attr]
-                        "\n   Your answer: ",
-                        Content(describe_response(answer.response or None)),
-                        "\n   Right answer: ",
+                        "Your answer: ",
+                        Content(given),
+                        "\nRight answer: ",
                         Content(right_answer(card)),  # type: ignore[arg-type]
-                        "\n   ",
+                        "\n",
                         Content(card.explanation),
                     ]
                     if card.critical:
-                        parts += [
-                            "\n   ",
-                            Content.styled("! Must-know. " + PRESCRIBER_LINE, "bold"),
-                        ]
-                    yield Static(Content.assemble(*parts), classes="missed")
+                        parts += ["\n", Content.styled("! Must-know. " + PRESCRIBER_LINE, "bold")]
+                    # Number and prompt in one widget, the rest in an indented one, so
+                    # wrapped lines keep their indent.
+                    with Horizontal(classes="missed"):
+                        yield Static(Content.styled(f"{number}.", "bold"), classes="missed-number")
+                        with Vertical(classes="missed-text"):
+                            yield Static(Content(card.prompt))  # type: ignore[union-attr]
+                            yield Static(Content.assemble(*parts), classes="missed-detail")
             else:
                 yield Static("You answered every question correctly.", markup=False)
         yield Footer()

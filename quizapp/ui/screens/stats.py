@@ -12,8 +12,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
-from quizapp.core.stats import LearnerStats, learner_stats
+from quizapp.core.stats import MIN_TOPIC_ANSWERS, LearnerStats, learner_stats
 from quizapp.ui.context import app_context
+from quizapp.ui.format import counted
 
 CHANGED = " (question changed since)"
 
@@ -142,7 +143,16 @@ class StatisticsScreen(Screen[None]):
             for t in stats.weakest_topics
         ]
         self.query_one("#stats-weak", Static).update(
-            Content("Weakest topics\n" + ("\n".join(weak) if weak else "  None yet."))
+            Content(
+                "Weakest topics\n"
+                + (
+                    "\n".join(weak)
+                    if weak
+                    # Said so, or a topic at 50% with two answers looks forgotten.
+                    else f"  None yet: a topic is ranked once it has {MIN_TOPIC_ANSWERS}"
+                    " or more answers."
+                )
+            )
         )
         self._show_critical(stats)
         missed = [
@@ -164,9 +174,15 @@ class StatisticsScreen(Screen[None]):
         )
         cards = stats.flashcards
         per_day = [day.reviews for day in cards.per_day]
+        # Retention needs a card seen before coming back; until then there is no share.
+        remembered = (
+            "no card you saw before has come back for review yet."
+            if cards.retention is None
+            else f"you remembered {_pct(cards.retention)} of the cards you had seen before."
+        )
         self.query_one("#stats-flashcards", Static).update(
-            f"Flashcards\n  {cards.reviews} reviews; remembered {_pct(cards.retention)} of"
-            f" cards seen before. Reviews per day, last {len(per_day)} days:"
+            f"Flashcards\n  {counted(cards.reviews, 'review')}; {remembered}"
+            f" Reviews per day, last {len(per_day)} days:"
         )
         self.query_one("#stats-reviews", Sparkline).data = per_day
 

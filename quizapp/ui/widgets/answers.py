@@ -57,7 +57,7 @@ class _RowList(Vertical, can_focus=True):
     """Shared cursor handling for lists of rows."""
 
     DEFAULT_CSS = """
-    _RowList { height: auto; padding: 0 0 1 0; }
+    _RowList { height: auto; }
     _RowList:focus { border-left: thick $primary; }
     _RowList { border-left: thick $panel; }
     """
@@ -73,6 +73,8 @@ class _RowList(Vertical, can_focus=True):
     def __init__(self, items: list[str], *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
         self.items = list(items)
+        self.verdicts: dict[int, bool] = {}
+        """After submitting: whether each marked row was right (rows left out: no mark)."""
 
     def compose(self):  # type: ignore[no-untyped-def]
         for index in range(len(self.items)):
@@ -94,11 +96,32 @@ class _RowList(Vertical, can_focus=True):
         """Stop accepting changes (the answer was submitted)."""
         self.locked = True
 
+    def watch_locked(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Once the answer is submitted, its keys (pick, move a step) do nothing: hide them
+        # from the footer, which then shows only what works (Next).
+        if action in ("toggle", "pick", "shift") and self.locked:
+            return False
+        return True
+
     def refresh_rows(self) -> None:
         """Redraw every row from the current state."""
         for row in self.query(OptionRow):
-            row.update(self.row_content(row.index))
-            row.set_class(row.index == self.cursor and not self.locked, "-cursor")
+            at_cursor = row.index == self.cursor and not self.locked
+            row.update(
+                Content.assemble(self.lead(row.index, at_cursor), self.row_content(row.index))
+            )
+            row.set_class(at_cursor, "-cursor")
+
+    def lead(self, index: int, at_cursor: bool) -> str:
+        """The marks before a row, so the state reads without colour: "›" at the cursor;
+        after submitting, ✓ for a right row and ✗ for a wrong one."""
+        verdict = self.verdicts.get(index)
+        if verdict is not None:
+            return "✓ " if verdict else "✗ "
+        return "› " if at_cursor else "  "
 
     def row_content(self, index: int) -> Content:
         """The label of row `index`."""
@@ -185,9 +208,12 @@ class ChoiceList(_RowList):
 
     def mark(self, right: set[int]) -> None:
         """After submitting: show which choices were right, and which picks were wrong."""
+        self.verdicts = {index: True for index in right}
+        self.verdicts.update({i: False for i in self.selected if i not in right})
         for row in self.query(OptionRow):
             row.set_class(row.index in right, "-right")
             row.set_class(row.index in self.selected and row.index not in right, "-wrong")
+        self.refresh_rows()
 
     def reveal(self) -> None:
         """After submitting: mark the right choices (and wrong picks)."""
@@ -264,10 +290,12 @@ class OrderList(_RowList):
 
     def mark(self, right: list[str]) -> None:
         """After submitting: show which steps are in their right place."""
+        self.verdicts = {i: item == right[i] for i, item in enumerate(self.items)}
         for row in self.query(OptionRow):
-            ok = self.items[row.index] == right[row.index]
+            ok = self.verdicts[row.index]
             row.set_class(ok, "-right")
             row.set_class(not ok, "-wrong")
+        self.refresh_rows()
 
     def reveal(self) -> None:
         """After submitting: mark the steps in their right place (and the others)."""

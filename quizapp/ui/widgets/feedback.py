@@ -6,8 +6,9 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from quizapp.core.decks.model import Card, ChoiceCard, Deck, QuizCard
+from quizapp.core.decks.model import Card, ChoiceCard, Deck, QuizCard, TypedCard
 from quizapp.core.quiz import GradedAnswer, right_answer
+from quizapp.core.spelling import close_spelling, deck_terms
 
 PRESCRIBER_LINE = (
     "This is a must-know safety point. If anything about it is unclear for you, talk to"
@@ -43,18 +44,23 @@ def feedback_content(deck: Deck, card: QuizCard, graded: GradedAnswer) -> Conten
     else:
         verdict = Content.styled("✗ Not quite", "bold $text-error")
     parts: list[Content | str] = [verdict]
+    if graded.correct and isinstance(card, TypedCard) and isinstance(graded.response, str):
+        spelled = close_spelling(card, graded.response, deck_terms(deck))
+        if spelled is not None:
+            parts += [" · accepted — the spelling is ", Content.styled(spelled.accepted, "bold")]
     if not graded.correct:
-        parts += ["\nRight answer: ", Content(right_answer(card))]
+        # On the verdict's line: the question, the answer and the feedback fit at 80x24.
+        parts += [" · Right answer: ", Content(right_answer(card))]
     if isinstance(card, ChoiceCard):
         picked = graded.response if isinstance(graded.response, list) else [graded.response]
         for choice in card.choices:
             if choice.feedback and choice.text in picked:
                 parts += ["\n", Content(choice.feedback)]
-    parts += ["\n\n", Content(card.explanation)]
+    parts += ["\n", Content(card.explanation)]
     for line in source_lines(deck, card):
         parts += ["\n", Content.styled(line, "$text-muted")]
     if card.critical and not graded.correct:
-        parts += ["\n\n", Content.styled("! " + PRESCRIBER_LINE, "bold")]
+        parts += ["\n", Content.styled("! " + PRESCRIBER_LINE, "bold")]
     return Content.assemble(*parts)
 
 
@@ -62,7 +68,7 @@ class Feedback(Static):
     """The feedback panel of the question screen; hidden until an answer is given."""
 
     DEFAULT_CSS = """
-    Feedback { display: none; padding: 1 1; margin-top: 1; border: round $panel; height: auto; }
+    Feedback { display: none; padding: 0 1; margin-top: 1; border: round $panel; height: auto; }
     Feedback.-shown { display: block; }
     Feedback.-right { border: round $success; }
     Feedback.-wrong { border: round $error; }
