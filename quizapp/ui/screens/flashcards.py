@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quizapp.core import recording
@@ -18,8 +17,8 @@ from quizapp.core.decks.model import Deck
 from quizapp.core.flashcards import RATING_NAMES, CardState, FlashcardSession, StudyCard
 from quizapp.core.pending import Outcome
 from quizapp.ui.context import app_context
-from quizapp.ui.dialogs.records import UnsavedModal
-from quizapp.ui.format import counted, local_time
+from quizapp.ui.format import local_time
+from quizapp.ui.unsaved import UnsavedWritesScreen
 from quizapp.ui.widgets.feedback import source_lines
 from quizapp.ui.writer import SerialWriter
 
@@ -27,13 +26,17 @@ if TYPE_CHECKING:
     from quizapp.core.store import Learner
 
 
-class FlashcardScreen(Screen[None]):
+class FlashcardScreen(UnsavedWritesScreen[None]):
     """Reviews the cards due now in one or more decks, then new cards up to the daily limit.
 
     The queue, ratings, undo and counters live in a core `FlashcardSession`; this screen
     shows its current card and hands each rating (and undo) to `recording`, through an
     ordered background writer.
     """
+
+    UNSAVED_KINDS = ("review", "undo")
+    UNSAVED_NOUN = "rating"
+    UNSAVED_BANNER = "card-unsaved"
 
     BINDINGS = [
         Binding("space", "flip", "Flip", id="flip"),
@@ -234,23 +237,6 @@ class FlashcardScreen(Screen[None]):
         self.notify(f"Could not save your review: {why}", severity="error", markup=False)
         self._show_unsaved()
 
-    def _show_unsaved(self) -> None:
-        """Show how many ratings (and undos) are not saved yet (hidden when all are)."""
-        unsaved = self.pending.unsaved_of("review") + self.pending.unsaved_of("undo")
-        banner = self.query_one("#card-unsaved", Static)
-        banner.display = unsaved > 0
-        if unsaved:
-            why = f" ({self.pending.last_error})" if self.pending.last_error else ""
-            banner.update(f"{counted(unsaved, 'rating')} not saved yet{why}. Trying again…")
-
-    def _retry_if_due(self) -> None:
-        if self.pending.retry_due():
-            self.writer.submit(self._retry)
-
-    def _retry(self) -> None:
-        self.pending.retry()
-        self.app.call_from_thread(self._show_unsaved)
-
     def action_undo(self) -> None:
         """Take back the last rating: the card's previous schedule returns, and the card too."""
         last = self.session.undo()
@@ -268,7 +254,7 @@ class FlashcardScreen(Screen[None]):
         self.writer.submit(self._check_before_leaving)
 
     def _check_before_leaving(self) -> None:
-        unsaved = self.pending.unsaved_of("review") + self.pending.unsaved_of("undo")
+        unsaved = self.unsaved_count()
         self.app.call_from_thread(self._leave_with, unsaved)
 
     def _leave_with(self, unsaved: int) -> None:
@@ -276,46 +262,8 @@ class FlashcardScreen(Screen[None]):
             self.dismiss()
             return
 
-        def chosen(choice: str | None) -> None:
-            if choice == "retry":
-                self.writer.submit(self._retry_now)
-                self.action_leave()
-            elif choice == "keep":
-                self.writer.submit(self._keep_for_later)
-            elif choice == "drop":
-                dropped = len(self.pending.drop_all())
-                self.notify(
-                    f"Left without {counted(dropped, 'rating')} that could not be saved.",
-                    severity="warning",
-                    markup=False,
-                )
-                self.dismiss()
+        self.ask_about_unsaved(unsaved, None)
 
-        self.app.push_screen(
-            UnsavedModal(unsaved, None, self.pending.last_error, "rating"), callback=chosen
-        )
-
-    def _retry_now(self) -> None:
-        self.pending.retry(force=True)
-
-    def _keep_for_later(self) -> None:
-        unsaved = self.pending.unsaved
-        try:
-            kept = self.pending.keep_for_later()
-        except OSError as error:
-            why = error.strerror or str(error) or type(error).__name__
-            self.app.call_from_thread(
-                self.notify,
-                f"Could not keep them either ({why}); they are still here.",
-                severity="error",
-                markup=False,
-            )
-            return
-        self.app.call_from_thread(
-            self.notify,
-            f"Kept {counted(unsaved, 'rating')} in {kept};"
-            " they are saved when quizapp next starts.",
-            timeout=8,
-            markup=False,
-        )
-        self.app.call_from_thread(self.dismiss)
+    def close_after_leaving(self) -> None:
+        """Back to Home."""
+        self.dismiss()

@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
 from quizapp.core import recording
@@ -19,8 +18,8 @@ from quizapp.core.modes import MODE_TITLES
 from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession, Response
 from quizapp.core.store import AttemptClaimedError, StoreError
 from quizapp.ui.context import app_context
-from quizapp.ui.dialogs.records import UnsavedModal
 from quizapp.ui.format import counted
+from quizapp.ui.unsaved import UnsavedWritesScreen
 from quizapp.ui.widgets.answers import AnswerInput, answer_widget
 from quizapp.ui.widgets.feedback import Feedback
 from quizapp.ui.writer import SerialWriter
@@ -40,7 +39,7 @@ class QuizBody(VerticalScroll):
     FOCUS_ON_CLICK = False
 
 
-class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
+class QuizScreen(UnsavedWritesScreen[tuple[QuizSession, QuizResult] | None]):
     """Asks the session's cards one by one and records every answer as it is given.
 
     Writes go through a `SerialWriter` (start attempt, answers, finish, in order), so
@@ -49,6 +48,10 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
     is kept and retried, and the screen says how many are not saved yet. Closes with
     the session and its result when finished, or None when left early.
     """
+
+    UNSAVED_KINDS = ("answer", "finish")
+    UNSAVED_NOUN = "answer"
+    UNSAVED_BANNER = "quiz-unsaved"
 
     BINDINGS = [
         # Not priority bindings: those run before keys queued for the focused widget, so a
@@ -167,27 +170,6 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
         self.app.call_from_thread(self._show_unsaved)
 
     # --- unsaved answers --------------------------------------------------------------
-
-    def _show_unsaved(self) -> None:
-        """Show how many answers are not saved yet (hidden when all are)."""
-        unsaved = self.pending.unsaved_of("answer") + self.pending.unsaved_of("finish")
-        banner = self.query_one("#quiz-unsaved", Static)
-        banner.display = unsaved > 0
-        if unsaved:
-            why = f" ({self.pending.last_error})" if self.pending.last_error else ""
-            banner.update(f"{counted(unsaved, 'answer')} not saved yet{why}. Trying again…")
-
-    def _retry_if_due(self) -> None:
-        if self.pending.retry_due():
-            self.writer.submit(self._retry)
-
-    def _retry(self) -> None:
-        self.pending.retry()
-        self.app.call_from_thread(self._show_unsaved)
-
-    def _retry_now(self) -> None:
-        self.pending.retry(force=True)
-        self.app.call_from_thread(self._show_unsaved)
 
     def _renew_claim(self) -> None:
         if self.attempt_id is not None:
@@ -335,48 +317,11 @@ class QuizScreen(Screen[tuple[QuizSession, QuizResult] | None]):
             self._release_and_close()
             return
 
-        def chosen(choice: str | None) -> None:
-            if choice == "retry":
-                self.writer.submit(self._retry_now)
-                self.action_leave()
-            elif choice == "keep":
-                self.writer.submit(self._keep_for_later)
-            elif choice == "drop":
-                dropped = len(self.pending.drop_all())
-                self.notify(
-                    f"Left without {counted(dropped, 'answer')} that could not be saved.",
-                    severity="warning",
-                    timeout=6,
-                    markup=False,
-                )
-                self._release_and_close()
+        self.ask_about_unsaved(unsaved, saved)
 
-        self.app.push_screen(
-            UnsavedModal(unsaved, saved, self.pending.last_error, "answer"), callback=chosen
-        )
-
-    def _keep_for_later(self) -> None:
-        unsaved = self.pending.unsaved
-        try:
-            kept = self.pending.keep_for_later()
-        except OSError as error:
-            why = error.strerror or str(error) or type(error).__name__
-            self.app.call_from_thread(
-                self.notify,
-                f"Could not keep them either ({why}). They are still here: try again, or"
-                " free some space.",
-                severity="error",
-                markup=False,
-            )
-            return
-        self.app.call_from_thread(
-            self.notify,
-            f"Kept {counted(unsaved, 'answer')} in {kept};"
-            " they are saved when quizapp next starts.",
-            timeout=8,
-            markup=False,
-        )
-        self.app.call_from_thread(self._release_and_close)
+    def close_after_leaving(self) -> None:
+        """Give up this window's claim on the attempt and go back to Home."""
+        self._release_and_close()
 
     def _release_and_close(self) -> None:
         attempt_id, owner = self.attempt_id, self.owner
