@@ -32,9 +32,9 @@ async def _answer_latencies(workdir: Path, answers: int) -> list[float]:
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(3000):
             await pilot.pause(0.01)
-            if app.decks:
+            if app.library.summaries:
                 break
-        (deck,) = app.decks.values()
+        ((deck,), _) = app.context.load_full_decks()  # as opening it from Home does
         learner = app.store.get_or_create_learner("Bench")
         session = QuizSession.start(
             deck, QuizSettings(mode="practice", count=answers, shuffle=False)

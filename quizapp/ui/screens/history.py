@@ -11,10 +11,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from quizapp.core.decks.model import Deck
 from quizapp.core.modes import mode_name
 from quizapp.core.quiz import describe_response
 from quizapp.core.store import Attempt, AttemptSummary
-from quizapp.ui.context import app_context
+from quizapp.ui.context import app_context, load_decks_in_full
 from quizapp.ui.format import local_time, percent
 
 
@@ -115,10 +116,11 @@ class AttemptScreen(Screen[None]):
     @work(thread=True, group="attempt", exit_on_error=False)
     def _load(self) -> None:
         attempt = self.store.attempt(self.attempt_id)
-        self.app.call_from_thread(self._show, attempt)
+        # The deck, while it is listed, to show each question's text.
+        decks = load_decks_in_full(self, [attempt.deck_id])
+        self.app.call_from_thread(self._show, attempt, decks[0] if decks else None)
 
-    def _show(self, attempt: Attempt) -> None:
-        deck = app_context(self).decks.get(attempt.deck_id)
+    def _show(self, attempt: Attempt, deck: Deck | None) -> None:
         self.sub_title = f"{mode_name(attempt.mode)} · {local_time(attempt.started_at)}"
         self.query_one("#attempt-title", Static).update(
             Content(
