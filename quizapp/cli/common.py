@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +9,8 @@ from typing import TYPE_CHECKING
 from quizapp.core import paths
 
 if TYPE_CHECKING:
+    import argparse
+
     from quizapp.core.decks.loading import LoadResult
 
 

@@ -271,16 +271,18 @@ class QuizApp(App[None]):
 def _startup_records_notes(store: ScoreStore) -> list[str]:
     """Answers kept for later by an earlier run, written now; the cache folder made private."""
     from quizapp.core import files
-    from quizapp.core.pending import replay_kept
-    from quizapp.core.store import StoreError
 
     notes: list[str] = []
-    try:
-        message = replay_kept(store).message
-    except StoreError as error:
-        message = str(error)
-    if message:
-        notes.append(message)
+    if paths.pending_path(store.path).exists():  # else the module is not needed yet
+        from quizapp.core.pending import replay_kept
+        from quizapp.core.store import StoreError
+
+        try:
+            message = replay_kept(store).message
+        except StoreError as error:
+            message = str(error)
+        if message:
+            notes.append(message)
     cache = paths.cache_dir()
     try:
         notice = files.tighten(cache, files.PRIVATE_FOLDER_MODE) if cache.is_dir() else None

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
 
 from quizapp.core.decks.library import DeckLibrary
-from quizapp.core.pending import PendingWrites
 from quizapp.core.store import new_owner_token
 from quizapp.ui.messages import DeckFilesChanged
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     # Annotations only: the deck models (pydantic) are not needed before the first frame.
     from quizapp.core.decks.library import FileOutcome
     from quizapp.core.decks.model import Deck
+    from quizapp.core.pending import PendingWrites
     from quizapp.core.settings import Settings
     from quizapp.core.store import Learner, ScoreStore
 
@@ -56,12 +57,17 @@ class AppContext:
     """Where the settings are saved (the settings screen writes it; None: not saved)."""
     owner: str = field(default_factory=new_owner_token)
     """This window's token for claiming unfinished attempts (one window per attempt)."""
-    pending: PendingWrites = field(init=False)
-    """Every answer, rating, undo and finish goes through here: saved, or kept in order
-    and retried; its count of unsaved writes is what the screens show."""
 
-    def __post_init__(self) -> None:
-        self.pending = PendingWrites(self.store)
+    @cached_property
+    def pending(self) -> PendingWrites:
+        """Every answer, rating, undo and finish goes through here: saved, or kept in order
+        and retried; its count of unsaved writes is what the screens show.
+
+        Made when first used (a quiz or flashcards), not at start-up: its module is not
+        needed for the first frame."""
+        from quizapp.core.pending import PendingWrites
+
+        return PendingWrites(self.store)
 
     def now(self) -> datetime:
         """The current time, from the clock."""
