@@ -187,4 +187,3 @@ def test_a_later_page_is_one_range_of_the_history_index(store: ScoreStore) -> No
         "attempts_by_learner_started" in detail and "started_at<" in detail for detail in plan
     ), plan
     assert not any("TEMP B-TREE" in detail for detail in plan), plan
-
