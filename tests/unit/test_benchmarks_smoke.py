@@ -49,7 +49,15 @@ def test_bench_load(tmp_path: Path) -> None:
 
 
 def test_bench_stats(tmp_path: Path) -> None:
-    _check(bench_stats.bench_stats(tmp_path, answers=120, reps=1))
+    results = bench_stats.bench_stats(tmp_path, answers=120, reps=1)
+    _check(results)
+    # Issue 18: the History screen's reads carry its target; the whole history in one
+    # call is still printed, for comparison, without one.
+    history = [result for result in results if "History screen" in result.name]
+    assert len(history) == 2
+    assert all(result.target_text() == "<= 20 ms" for result in history)
+    (whole,) = [result for result in results if "every attempt" in result.name]
+    assert whole.target_text() == "" and whole.met is None
 
 
 def test_bench_answer(tmp_path: Path) -> None:
