@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from snapshot_app import ALL_TYPES, new_app, screen_text, settle
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from quizapp.core import paths
@@ -77,12 +78,17 @@ async def test_home_lists_decks_from_summaries_in_its_first_frame(
         await settle(pilot)  # the scores and due counts come from a worker
         assert app.decks == {}
         # Opening one loads its cards then (from the cache).
-        table = app.screen.query_one("#decks", DataTable)
-        table.move_cursor(row=titles.index("Test deck: every card type"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_deck(pilot, titles.index("Test deck: every card type"))
         assert isinstance(app.screen, QuizSetupModal)
         assert list(app.decks) == ["test-all-types"]
+
+
+async def open_deck(pilot: Pilot[object], row: int) -> None:
+    """Highlight Home's row `row` and press Enter (the set-up dialog, or an error)."""
+    table = pilot.app.screen.query_one("#decks", DataTable)
+    table.move_cursor(row=row)
+    await pilot.press("enter")
+    await settle(pilot)
 
 
 def break_deck(deck_file: Path) -> None:
@@ -127,10 +133,7 @@ async def test_deck_broken_while_the_app_runs_is_reported_when_opened(
         await settle(pilot)
         assert listed_titles(app) == titles
         break_deck(decks / "all-types.yaml")  # after it was listed
-        table = app.screen.query_one("#decks", DataTable)
-        table.move_cursor(row=titles.index("Test deck: every card type"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_deck(pilot, titles.index("Test deck: every card type"))
         # No quiz on a deck that no longer validates: it leaves the list, with its error.
         assert isinstance(app.screen, HomeScreen)
         assert "Test deck: every card type" not in listed_titles(app)
@@ -165,10 +168,7 @@ async def test_a_quiz_on_a_deck_listed_from_its_summary_records_answers(
     app = new_app(data_dir, [decks])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = app.screen.query_one("#decks", DataTable)
-        table.move_cursor(row=titles.index("Test deck: every card type"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_deck(pilot, titles.index("Test deck: every card type"))
         assert isinstance(app.screen, QuizSetupModal)
         await pilot.press("enter")  # the set-up's default: practice
         await settle(pilot)
