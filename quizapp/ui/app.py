@@ -16,6 +16,7 @@ from quizapp.core import paths
 from quizapp.core.settings import Settings, load_settings, save_settings
 from quizapp.core.store import ScoreStore
 from quizapp.ui.context import AppContext, Clock
+from quizapp.ui.gc_policy import freeze_long_lived_objects, unfreeze_long_lived_objects
 from quizapp.ui.messages import DecksLoaded, LearnerChanged, QuizRequested
 from quizapp.ui.screens.home import HomeScreen
 
@@ -107,7 +108,11 @@ class QuizApp(App[None]):
         # Decks load once the first frame is on screen (Home says "Loading decks…"): the
         # worker imports pydantic and the deck models and parses files, and a thread
         # doing that competes with drawing the first frame for the GIL.
+        freeze_long_lived_objects()  # the app and Home, out of full collections (gc_policy)
         self.load_decks()
+
+    def on_unmount(self) -> None:
+        unfreeze_long_lived_objects()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
