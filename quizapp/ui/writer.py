@@ -54,24 +54,47 @@ class SerialWriter:
         """The thread running the queue, if any (set and cleared under `_changed`)."""
         self._closed = False
 
-    def submit(self, job: Callable[[], object]) -> None:
+    def submit(self, job: Callable[[], object], *, wake: bool = True) -> None:
         """Queue a write; it runs after every write submitted before it (its result is
-        ignored: a write that must hand something back stores it where it is needed)."""
+        ignored: a write that must hand something back stores it where it is needed).
+
+        Args:
+            job: The write.
+            wake: Start it now. False leaves it queued until `wake` (or the next write,
+                or `close`): a screen about to draw the answer's frame wakes the writer
+                after that frame, so the write's Python work does not compete with the
+                frame for the GIL. The write is queued either way, so it is run even if
+                the app quits before then.
+        """
         with self._changed:
             self._jobs.append(job)
-            if self._thread is not None:
-                self._thread.name = THREAD_NAME
-                self._changed.notify()
-                return
-            self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=False)
-            self._thread.start()
+            if wake:
+                self._wake()
+
+    def wake(self) -> None:
+        """Run the writes queued with `wake=False` (and any others) now."""
+        with self._changed:
+            if self._jobs:
+                self._wake()
+
+    def _wake(self) -> None:
+        # Called holding `_changed`.
+        if self._thread is not None:
+            self._thread.name = THREAD_NAME
+            self._changed.notify()
+            return
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=False)
+        self._thread.start()
 
     def close(self) -> None:
-        """No more writes expected: the thread ends once the writes queued so far are done
-        (a write submitted later still runs, on a new thread)."""
+        """No more writes expected: the writes queued so far run (held ones included),
+        then the thread ends (a write submitted later still runs, on a new thread)."""
         with self._changed:
             self._closed = True
-            self._changed.notify()
+            if self._jobs:
+                self._wake()
+            else:
+                self._changed.notify()
 
     def _run(self) -> None:
         thread = threading.current_thread()

@@ -8,13 +8,15 @@ checking the behaviour, not the time (speed is measured in tests/benchmarks):
 - a row whose text is unchanged is not redrawn, and rows carry the right classes;
 - the feedback panel scrolls only when some of it is out of view;
 - one writer thread serves a screen's writes and ends when the screen closes;
-- long-lived objects are frozen out of garbage collections while the app runs.
+- long-lived objects are frozen out of garbage collections while the app runs, and
+  removed inputs and footer keys are not kept alive.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.app import make_app
 from quizapp.ui.screens.flashcards import FlashcardScreen
 from quizapp.ui.screens.quiz import QuizScreen
-from quizapp.ui.widgets.answers import ChoiceList, OptionRow
+from quizapp.ui.widgets.answers import ChoiceList, OptionRow, TypedAnswer
 from quizapp.ui.widgets.feedback import Feedback
 from quizapp.ui.writer import IDLE_THREAD_NAME, THREAD_NAME
 
@@ -251,3 +253,27 @@ async def test_long_lived_objects_are_frozen_while_the_app_runs(
         await resume_at(pilot, "q-single")
         assert gc.get_freeze_count() > at_home  # the deck's models too
     assert gc.get_freeze_count() == 0  # given back when the app ends
+
+
+async def test_old_inputs_and_footer_keys_are_not_kept_alive(
+    data_dir: Path, learner: Learner
+) -> None:
+    """Textual keeps an input subscribed to its screen's text-selection signal, and a
+    footer key bound to its footer, after they are removed: both are let go here, so a
+    long quiz does not pile up widgets for the garbage collector to walk."""
+    seed_unfinished(data_dir, learner, load_deck(ALL_TYPES), "q-typed")
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        quiz = await resume_at(pilot, "q-typed")
+        # Not by query_one: the screen caches the answer of a query for a while.
+        assert isinstance(quiz.answer_widget, TypedAnswer)
+        typed = weakref.ref(quiz.answer_widget)
+        old_keys = [weakref.ref(key) for key in quiz.query_one(Footer).query(FooterKey)]
+        await pilot.press(*"gaba", "enter")  # the footer changes to Next
+        await settle(pilot)
+        await pilot.press("enter")  # the next question: the input is removed
+        await settle(pilot)
+        assert quiz.session.current.id == "q-order"
+        gc.collect()
+        assert typed() is None
+        assert old_keys and all(key() is None for key in old_keys)

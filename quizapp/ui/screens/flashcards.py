@@ -223,7 +223,11 @@ class FlashcardScreen(UnsavedWritesScreen[None]):
             return
         rated = self.session.rate(rating, self.context.now())
         pending, learner_id = self.pending, self.learner.id
-        self.writer.submit(lambda: self._saved(recording.queue_review(pending, learner_id, rated)))
+        # Queued now, run once the frame with the next card is drawn (see SerialWriter).
+        self.writer.submit(
+            lambda: self._saved(recording.queue_review(pending, learner_id, rated)), wake=False
+        )
+        self.call_after_refresh(self.writer.wake)
         self.show_card()
         # The card's back hides through its own message queue, and a repaint could be
         # drawn first, with the back still shown; this makes the next frame lay it out.

@@ -265,7 +265,9 @@ class QuizScreen(UnsavedWritesScreen[tuple[QuizSession, QuizResult] | None]):
         card = self.session.current
         elapsed = int((time.monotonic() - self._shown_at) * 1000)
         graded = self.session.answer(response, elapsed)
-        self.writer.submit(lambda: self._record(card, graded))
+        # Queued now, run once the frame with the feedback is drawn (see SerialWriter).
+        self.writer.submit(lambda: self._record(card, graded), wake=False)
+        self.call_after_refresh(self.writer.wake)
         if self.session.mode == "exam":
             self.action_next()
             return

@@ -16,6 +16,7 @@ from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.dom import NoScreen
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
@@ -343,6 +344,16 @@ class TypedAnswer(Input):
     def freeze(self) -> None:
         """Stop accepting changes (the answer was submitted)."""
         self.disabled = True
+
+    def on_unmount(self) -> None:
+        # Input subscribes itself to its screen's text-selection signal and never
+        # unsubscribes; the subscription's callback holds the input, so every typed
+        # question's input stayed alive (garbage for full collections to walk) until the
+        # quiz screen closed.
+        try:
+            self.screen.text_selection_started_signal.unsubscribe(self)
+        except NoScreen:
+            pass
 
     def reveal(self) -> None:
         """Nothing to mark: the feedback below shows the accepted answers."""

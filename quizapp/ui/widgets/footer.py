@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from textual.app import ComposeResult
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -64,3 +65,13 @@ class KeysFooter(Footer):
             return
         if self.keys_to_show() != self._shown_keys:
             await self.recompose()
+            self._forget_removed_keys()
+
+    def _forget_removed_keys(self) -> None:
+        # Footer binds each key's `compact` to its own (`data_bind`): the footer keeps a
+        # (key, setter) watcher per key, and Textual drops those of removed keys only
+        # when `compact` next changes, which here is never. Each rebuild kept the old
+        # keys alive (with their styles and caches) until the screen closed.
+        watchers: dict[str, list[tuple[DOMNode, object]]] = getattr(self, "__watchers", {})
+        for watching in watchers.values():
+            watching[:] = [(node, callback) for node, callback in watching if not node._closing]
