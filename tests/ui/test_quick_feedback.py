@@ -277,3 +277,22 @@ async def test_old_inputs_and_footer_keys_are_not_kept_alive(
         gc.collect()
         assert typed() is None
         assert old_keys and all(key() is None for key in old_keys)
+
+
+async def test_no_garbage_collection_between_enter_and_the_feedback_frame(
+    data_dir: Path, learner: Learner
+) -> None:
+    seed_unfinished(data_dir, learner, load_deck(ALL_TYPES), "q-single")
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        quiz = await resume_at(pilot, "q-single")
+        await pilot.press("1")
+        await settle(pilot)
+        assert gc.isenabled()
+        panel = quiz.query_one(Feedback)
+        frames = frames_after(quiz, lambda: (on_screen(quiz, panel), gc.isenabled()))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert frames[0] == (True, False)  # the feedback frame was drawn with them held
+        assert gc.isenabled()  # and they are back right after it
+    assert gc.isenabled()

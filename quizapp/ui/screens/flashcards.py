@@ -18,7 +18,7 @@ from quizapp.core.flashcards import RATING_NAMES, CardState, FlashcardSession, S
 from quizapp.core.pending import Outcome
 from quizapp.ui.context import app_context
 from quizapp.ui.format import local_time
-from quizapp.ui.gc_policy import freeze_long_lived_objects
+from quizapp.ui.gc_policy import freeze_long_lived_objects, hold_collections_until_drawn
 from quizapp.ui.unsaved import UnsavedWritesScreen
 from quizapp.ui.widgets.feedback import source_lines
 from quizapp.ui.widgets.footer import KeysFooter
@@ -221,6 +221,7 @@ class FlashcardScreen(UnsavedWritesScreen[None]):
         """Rate the card (1 Again, 2 Hard, 3 Good, 4 Easy) and schedule it with FSRS."""
         if not (self.queue and self.flipped):
             return
+        hold_collections_until_drawn(self)  # the next card's frame first (gc_policy)
         rated = self.session.rate(rating, self.context.now())
         pending, learner_id = self.pending, self.learner.id
         # Queued now, run once the frame with the next card is drawn (see SerialWriter).

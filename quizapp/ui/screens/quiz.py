@@ -19,7 +19,7 @@ from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession, Response
 from quizapp.core.store import AttemptClaimedError, StoreError
 from quizapp.ui.context import app_context
 from quizapp.ui.format import counted
-from quizapp.ui.gc_policy import freeze_long_lived_objects
+from quizapp.ui.gc_policy import freeze_long_lived_objects, hold_collections_until_drawn
 from quizapp.ui.unsaved import UnsavedWritesScreen
 from quizapp.ui.widgets.answers import AnswerInput, answer_widget
 from quizapp.ui.widgets.feedback import Feedback
@@ -262,6 +262,8 @@ class QuizScreen(UnsavedWritesScreen[tuple[QuizSession, QuizResult] | None]):
         if response is None:
             self.notify("Choose or type an answer first.", timeout=3, markup=False)
             return
+        if self.session.mode == "practice":
+            hold_collections_until_drawn(self)  # the feedback frame first (gc_policy)
         card = self.session.current
         elapsed = int((time.monotonic() - self._shown_at) * 1000)
         graded = self.session.answer(response, elapsed)
