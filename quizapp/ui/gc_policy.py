@@ -5,7 +5,8 @@ widgets and styles, every deck's models, the store's rows. With those it took 50
 a frozen frame at a random moment; the slowest answer -> feedback frames of the
 benchmark were such pauses. Objects moved to the permanent generation (`gc.freeze`) are
 never walked again, so freezing what is meant to last as long as the app (the app and
-Home once the first frame is up, the decks once loaded) keeps those passes short.
+Home once the first frame is up, the decks' models when a quiz or flashcard screen
+opens) keeps those passes short.
 
 What is left (the garbage of each question: its answer widget, the footer's keys) is
 collected as usual, but not while an answer or a rating is on its way to the screen:
@@ -21,6 +22,8 @@ that apps run one after another in one process (the tests) do not pile frozen ob
 from __future__ import annotations
 
 import gc
+import weakref
+from collections.abc import Iterable
 
 from textual.dom import DOMNode
 
@@ -30,20 +33,44 @@ HOLD_AT_MOST_S = 0.5
 _holding = False
 """Whether collections are off because of `hold_collections_until_drawn`."""
 
+_frozen_decks: weakref.WeakValueDictionary[int, object] = weakref.WeakValueDictionary()
+"""The decks frozen by `freeze_decks`, by `id` (decks are not hashable)."""
+
 
 def freeze_long_lived_objects() -> None:
     """Leave every object that exists now out of future garbage collections.
 
-    Call after the first frame, and after decks are loaded: what exists then lives as
-    long as the app. Cheap (no collection runs): the tracked objects are only moved to
-    the permanent generation.
+    Call when what exists is meant to live as long as the app: the first frame (the app,
+    Home). Cheap (no collection runs): the tracked objects are only moved to the
+    permanent generation.
     """
     gc.freeze()
+
+
+def freeze_decks(decks: Iterable[object]) -> None:
+    """Freeze the objects that exist now if one of `decks` was not frozen before.
+
+    Called when a quiz or flashcard screen opens, before it makes objects of its own:
+    the decks' models live as long as the app. Only once per deck: every freeze also
+    keeps whatever else is alive at that moment and dies later (the previous screen's
+    caches, say), about 2 MB at each quiz when done at every one. A collection runs
+    first, so no garbage is frozen (a few milliseconds: frozen objects are not walked).
+
+    Args:
+        decks: The decks the screen shows.
+    """
+    new = [deck for deck in decks if _frozen_decks.get(id(deck)) is not deck]
+    if not new:
+        return
+    gc.collect()
+    gc.freeze()
+    _frozen_decks.update((id(deck), deck) for deck in new)
 
 
 def unfreeze_long_lived_objects() -> None:
     """Give the frozen objects back to the collector (when the app ends)."""
     gc.unfreeze()
+    _frozen_decks.clear()
     _resume_collections()
 
 
@@ -73,8 +100,3 @@ def _resume_collections() -> None:
     if _holding:
         _holding = False
         gc.enable()
-
-
-def frozen_count() -> int:
-    """How many objects are frozen now (for tests and measurements)."""
-    return gc.get_freeze_count()

@@ -18,7 +18,7 @@ from quizapp.core.flashcards import RATING_NAMES, CardState, FlashcardSession, S
 from quizapp.core.pending import Outcome
 from quizapp.ui.context import app_context
 from quizapp.ui.format import local_time
-from quizapp.ui.gc_policy import freeze_long_lived_objects, hold_collections_until_drawn
+from quizapp.ui.gc_policy import freeze_decks, hold_collections_until_drawn
 from quizapp.ui.unsaved import UnsavedWritesScreen
 from quizapp.ui.widgets.feedback import source_lines
 from quizapp.ui.widgets.footer import KeysFooter
@@ -57,9 +57,9 @@ class FlashcardScreen(UnsavedWritesScreen[None]):
         Args:
             decks: The decks to review (one, or every deck for "review everything due").
         """
-        # The decks' models (and the app) outlive this screen: out of full garbage
-        # collections before the screen makes objects of its own (see gc_policy).
-        freeze_long_lived_objects()
+        # The decks' models outlive this screen: out of full garbage collections before
+        # the screen makes objects of its own (see gc_policy).
+        freeze_decks(decks)
         super().__init__()
         self.context = app_context(self)
         self.learner: Learner = self.context.current_learner()

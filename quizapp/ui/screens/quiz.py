@@ -19,7 +19,7 @@ from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession, Response
 from quizapp.core.store import AttemptClaimedError, StoreError
 from quizapp.ui.context import app_context
 from quizapp.ui.format import counted
-from quizapp.ui.gc_policy import freeze_long_lived_objects, hold_collections_until_drawn
+from quizapp.ui.gc_policy import freeze_decks, hold_collections_until_drawn
 from quizapp.ui.unsaved import UnsavedWritesScreen
 from quizapp.ui.widgets.answers import AnswerInput, answer_widget
 from quizapp.ui.widgets.feedback import Feedback
@@ -86,9 +86,9 @@ class QuizScreen(UnsavedWritesScreen[tuple[QuizSession, QuizResult] | None]):
             session: The planned (or resumed) attempt.
             attempt_id: The stored attempt, when resuming one.
         """
-        # The deck's models (and the app) outlive this screen: out of full garbage
-        # collections before the screen makes objects of its own (see gc_policy).
-        freeze_long_lived_objects()
+        # The deck's models outlive this screen: out of full garbage collections before
+        # the screen makes objects of its own (see gc_policy).
+        freeze_decks([session.deck])
         super().__init__()
         self.session = session
         self.deck = session.deck
