@@ -205,10 +205,6 @@ async def test_at_60x20_the_must_know_line_is_scrolled_into_view(
         assert "talk to your prescriber or pharmacist" in reads(app)
 
 
-def writer_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name in (THREAD_NAME, IDLE_THREAD_NAME)]
-
-
 async def test_one_writer_thread_per_screen_ending_when_it_closes(
     data_dir: Path, learner: Learner
 ) -> None:
@@ -217,20 +213,20 @@ async def test_one_writer_thread_per_screen_ending_when_it_closes(
     app = new_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         quiz = await resume_at(pilot, "q-single")
-        served: set[int] = set()
+        served: list[int] = []
         for key in ("1", "1"):  # two answers, each written
             await pilot.press(key, "enter")
             await settle(pilot)
-            quiz.writer.submit(lambda: served.add(threading.get_ident()))
+            quiz.writer.submit(lambda: served.append(threading.get_ident()))
             await pilot.press("enter")  # next question
             await settle(pilot)
-        for _ in range(100):
-            if len(served) == 2 or served and writer_threads()[0].name == IDLE_THREAD_NAME:
+        for _ in range(200):
+            if len(served) == 2:
                 break
             await pilot.pause(0.02)
-        assert len(served) == 1  # the same thread ran both
-        (thread,) = writer_threads()
-        assert thread.ident in served
+        assert len(served) == 2 and len(set(served)) == 1  # the same thread ran both
+        (thread,) = [t for t in threading.enumerate() if t.ident in served]
+        assert thread.name in (THREAD_NAME, IDLE_THREAD_NAME)
         await pilot.press("escape")  # leave: the screen closes
         await settle(pilot)
         thread.join(timeout=10)

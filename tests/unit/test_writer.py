@@ -9,7 +9,7 @@ import time
 
 from textual.dom import DOMNode
 
-from quizapp.ui.writer import IDLE_THREAD_NAME, THREAD_NAME, SerialWriter
+from quizapp.ui.writer import IDLE_THREAD_NAME, SerialWriter
 
 
 def wait_for(condition: object, timeout: float = 10.0) -> bool:
@@ -21,11 +21,6 @@ def wait_for(condition: object, timeout: float = 10.0) -> bool:
     return False
 
 
-def writer_threads(name: str | None = None) -> list[threading.Thread]:
-    names = {name} if name else {THREAD_NAME, IDLE_THREAD_NAME}
-    return [t for t in threading.enumerate() if t.name in names]
-
-
 def test_writes_run_in_order_on_one_thread_that_ends_when_closed() -> None:
     errors: list[Exception] = []
     writer = SerialWriter(DOMNode(), errors.append)
@@ -35,8 +30,8 @@ def test_writes_run_in_order_on_one_thread_that_ends_when_closed() -> None:
     assert wait_for(lambda: len(ran) == 50)
     assert [n for n, _ in ran] == list(range(50))
     assert len({ident for _, ident in ran}) == 1
-    assert wait_for(lambda: writer_threads(IDLE_THREAD_NAME))  # waits for the next one
-    (thread,) = writer_threads()
+    (thread,) = [t for t in threading.enumerate() if t.ident == ran[0][1]]
+    assert wait_for(lambda: thread.name == IDLE_THREAD_NAME)  # waits for the next one
     writer.submit(lambda: ran.append((50, threading.get_ident())))
     assert wait_for(lambda: len(ran) == 51) and ran[-1][1] == thread.ident  # same thread
     writer.close()
@@ -55,13 +50,14 @@ def test_a_held_write_waits_for_wake_or_close_and_keeps_its_place() -> None:
     writer.submit(lambda: ran.append("held again"), wake=False)
     writer.submit(lambda: ran.append("after it"))  # wakes the writer: both run, in order
     assert wait_for(lambda: ran == ["held", "held again", "after it"])
+    threads: list[threading.Thread] = []
+    writer.submit(lambda: threads.append(threading.current_thread()))
+    assert wait_for(lambda: threads)
     writer.submit(lambda: ran.append("held at close"), wake=False)
-    threads = writer_threads()
     writer.close()  # the screen closed: what is queued still runs
     assert wait_for(lambda: ran[-1] == "held at close")
-    for thread in threads:
-        thread.join(timeout=10)
-        assert not thread.is_alive()
+    threads[0].join(timeout=10)
+    assert not threads[0].is_alive()
 
 
 def test_a_failed_write_does_not_stop_the_next() -> None:
