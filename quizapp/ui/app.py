@@ -18,6 +18,7 @@ from quizapp.core.decks.library import DeckLibrary, FileOutcome, expand_paths, s
 from quizapp.core.settings import Settings, load_settings, save_settings
 from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.context import AppContext, Clock
+from quizapp.ui.gc_policy import freeze_long_lived_objects, unfreeze_long_lived_objects
 from quizapp.ui.messages import DeckFilesChanged, DecksLoaded, LearnerChanged, QuizRequested
 from quizapp.ui.screens.home import HomeScreen
 
@@ -133,8 +134,12 @@ class QuizApp(App[None]):
         # (new, edited, or never valid) are checked once that frame is on screen: the
         # worker imports pydantic and the deck models and parses files, and a thread
         # doing that competes with drawing the first frame for the GIL.
+        freeze_long_lived_objects()  # the app and Home, out of full collections (gc_policy)
         if self.context.library.pending:
             self.load_decks()
+
+    def on_unmount(self) -> None:
+        unfreeze_long_lived_objects()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
