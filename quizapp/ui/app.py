@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,12 +130,17 @@ class QuizApp(App[None]):
             self.notify(note, severity="warning", timeout=10, markup=False)
 
     def on_ready(self) -> None:
+        # The app and Home, out of full collections; and collections back on if the
+        # command held them off for the start-up (`quizapp.cli.cmd_run`). No collection
+        # first: it would take 20-30 ms to find about 1,500 objects of start-up garbage
+        # (of some 48,000), which the freeze keeps instead, once.
+        freeze_long_lived_objects()
+        gc.enable()
         self.home.first_frame_shown()
         # Home lists the decks with a fresh summary in its first frame. Files without one
         # (new, edited, or never valid) are checked once that frame is on screen: the
         # worker imports pydantic and the deck models and parses files, and a thread
         # doing that competes with drawing the first frame for the GIL.
-        freeze_long_lived_objects()  # the app and Home, out of full collections (gc_policy)
         if self.context.library.pending:
             self.load_decks()
 

@@ -24,7 +24,9 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 _marks: dict[str, float] = {}
@@ -81,12 +83,48 @@ def run_bare() -> None:
     Bare().run(headless=True, size=(80, 24))
 
 
+def when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
+    """Call `then(module)` as soon as module `name` has been imported (once).
+
+    The child must not import the UI itself: the `quizapp` command imports it when it
+    runs, after setting itself up for the start-up (`quizapp.cli.cmd_run`), and that is
+    what is measured.
+    """
+    import importlib.abc
+    import importlib.util
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: object, target: object = None) -> Any:
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(fullname)
+            assert spec is not None and spec.loader is not None
+            execute = spec.loader.exec_module
+
+            def exec_module(module: ModuleType) -> None:
+                execute(module)
+                then(module)
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    sys.meta_path.insert(0, Finder())
+
+
 def run_quizapp(argv: list[str], until: str, expect: int | None) -> None:
     import quizapp.cli
-    from quizapp.ui import app as ui_app
+
+    _mark("imported")  # the command's module; it imports the UI as it runs
+    when_imported("quizapp.ui.app", lambda ui_app: _instrument(ui_app, until, expect))
+    quizapp.cli.main(argv)
+    raise SystemExit("the app exited before the milestone")
+
+
+def _instrument(ui_app: ModuleType, until: str, expect: int | None) -> None:
+    """Make `ui_app.make_app` build a QuizApp that marks the milestones."""
     from quizapp.ui.screens.home import HomeScreen
 
-    _mark("imported")
     base = ui_app.QuizApp
 
     class Timed(base):  # type: ignore[misc, valid-type]
@@ -151,9 +189,7 @@ def run_quizapp(argv: list[str], until: str, expect: int | None) -> None:
     if until == "listed":
         HomeScreen._fill_table = fill_and_check  # type: ignore[method-assign]
         HomeScreen._scores_loaded = scores_and_check  # type: ignore[method-assign]
-    ui_app.QuizApp = Timed  # type: ignore[misc]
-    quizapp.cli.main(argv)
-    raise SystemExit("the app exited before the milestone")
+    ui_app.QuizApp = Timed  # type: ignore[attr-defined]
 
 
 def main() -> None:
