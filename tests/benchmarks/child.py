@@ -13,8 +13,9 @@ and `at_settled` (the frame after Home shows the learner's scores and due counts
 every deck file checked: Home as the learner uses it), plus `rss_kb` (peak resident
 memory so far, see `peak_rss_kb`; with `--until listed` it covers everything up to
 settled) and the decks listed and deck errors found. It exits at once (`os._exit`, so
-tear-down is not counted). Other `at_` marks (imports done, app made, mounted) help to
-see where start-up time goes.
+tear-down is not counted). Other `at_` marks (imports done: for quizapp only the
+command's module, which imports the UI as it runs; app made; mounted) help to see where
+start-up time goes.
 """
 
 from __future__ import annotations
