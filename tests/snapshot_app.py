@@ -158,6 +158,10 @@ async def settle(pilot: Pilot[object], rounds: int = 2) -> None:
     for _ in range(rounds):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    # A table filled by the last result sizes its columns on its next idle pass; on a
+    # busy machine a snapshot could catch the frame before it (a "Deck" column header
+    # still at its title's width).
+    await pilot.pause()
 
 
 def screen_text(app: QuizApp) -> str:

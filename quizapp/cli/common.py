@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +9,8 @@ from typing import TYPE_CHECKING
 from quizapp.core import paths
 
 if TYPE_CHECKING:
+    import argparse
+
     from quizapp.core.decks.loading import LoadResult
 
 
@@ -19,7 +20,8 @@ def load_decks_for(args: argparse.Namespace, explicit: Sequence[Path] = ()) -> L
     The loader (pydantic, YAML) is imported here, when a subcommand needs decks, so that
     launching the app does not pay for it before its first frame.
     """
-    from quizapp.core.decks.loading import expand_paths, load_decks
+    from quizapp.core.decks.finding import expand_paths
+    from quizapp.core.decks.loading import load_decks
 
     if explicit:
         return load_decks(expand_paths(explicit))

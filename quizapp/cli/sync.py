@@ -9,14 +9,17 @@ failing, 4 the LRS refused the credentials.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizapp.cli.common import load_decks_for
 from quizapp.core import paths
+
+if TYPE_CHECKING:
+    # Annotations only: argparse is imported where a parser is built.
+    import argparse
 
 
 def add_sync_parser(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -14,11 +14,13 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import fsrs
 
 from quizapp.core.decks.model import Deck, FlashCard, QuizCard
+from quizapp.core.due import queue_order, readable_states, today_counts
+from quizapp.core.due import start_of_day as start_of_day
 from quizapp.core.quiz import right_answer
 
 if TYPE_CHECKING:
@@ -129,13 +131,6 @@ class FlashcardScheduler:
         return self._scheduler.review_card(card, RATINGS[rating], now, duration_ms)
 
 
-def start_of_day(now: datetime) -> datetime:
-    """Local midnight of `now`'s day, as UTC: the daily new-card limit resets then."""
-    local = now.astimezone()
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.astimezone(now.tzinfo)
-
-
 def build_queue(
     cards: Iterable[StudyCard],
     states: Mapping[str, CardState],
@@ -160,20 +155,18 @@ def build_queue(
     Returns:
         The cards to study, in order.
     """
-    due: list[tuple[datetime, int, StudyCard]] = []
-    new: list[StudyCard] = []
-    for position, card in enumerate(cards):
-        state = states.get(card.card_id)
-        if state is None:
-            new.append(card)
-        elif state.due <= now:
-            due.append((state.due, position, card))
-    due.sort(key=lambda item: (item[0], item[1]))
-    if review_limit is not None:
-        # The most overdue go first; the rest wait for another day, as in Anki.
-        due = due[: max(0, review_limit - reviewed_today)]
-    room = max(0, new_limit - new_seen_today)
-    return [card for _, _, card in due] + new[:room]
+    cards = list(cards)
+    due_times = {card_id: state.due for card_id, state in states.items()}
+    order = queue_order(
+        [card.card_id for card in cards],
+        due_times,
+        now,
+        new_limit=new_limit,
+        new_seen_today=new_seen_today,
+        review_limit=review_limit,
+        reviewed_today=reviewed_today,
+    )
+    return [cards[position] for position in order]
 
 
 def deck_queue(
@@ -200,30 +193,17 @@ def deck_queue(
     Returns:
         The queue, and the stored states by card id.
     """
-    states: dict[str, CardState] = {}
-    for card_id, row in store.card_states(learner_id, deck.id).items():
-        try:
-            fsrs_card = fsrs.Card.from_dict(cast("fsrs.card.CardDict", row.state))
-        except (KeyError, TypeError, ValueError):
-            # A state this fsrs version cannot read: study the card as new rather than
-            # fail the whole deck. The stored row and the review log stay as they were.
-            continue
-        states[card_id] = CardState(card_id, row.card_hash, fsrs_card)
-    midnight = start_of_day(now)
-    seen = store.new_cards_since(learner_id, deck.id, midnight)
-    reviewed = store.reviews_since(learner_id, deck.id, midnight) if review_limit is not None else 0
+    rows = store.card_states(learner_id, deck.id)
+    states = {
+        card_id: CardState(card_id, rows[card_id].card_hash, fsrs_card)
+        for card_id, fsrs_card in readable_states(rows).items()
+    }
+    counts = today_counts(store, learner_id, deck.id, now, review_limit=review_limit)
     # Suspended cards (the card browser) leave the queue, new or due alike.
     suspended = store.suspended_cards(learner_id, deck.id)
     cards = [card for card in study_cards(deck) if card.card_id not in suspended]
-    queue = build_queue(
-        cards,
-        states,
-        now,
-        new_limit=new_limit,
-        new_seen_today=seen,
-        review_limit=review_limit,
-        reviewed_today=reviewed,
-    )
+    # `due.due_count` (Home's count, from the deck summary) follows the same steps.
+    queue = build_queue(cards, states, now, new_limit=new_limit, **counts)
     return queue, states
 
 

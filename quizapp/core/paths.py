@@ -84,3 +84,10 @@ def deck_search_paths(extra: Sequence[Path], folder: Path) -> list[Path]:
         found.append(user)
     found.extend(extra)
     return found
+
+
+def pending_path(database: Path) -> Path:
+    """The kept-for-later file of a score database (`quizapp.db.pending.json`): answers
+    and ratings the store could not take, written at the next start
+    (`quizapp.core.pending`)."""
+    return database.with_name(f"{database.name}.pending.json")

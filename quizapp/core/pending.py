@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from quizapp.core.files import write_private_atomic
+from quizapp.core.paths import pending_path as pending_path
 from quizapp.core.store import (
     AnswerRefusedError,
     AttemptClaimedError,
@@ -69,11 +70,6 @@ _REFUSALS = (
     ValueError,
     TypeError,
 )
-
-
-def pending_path(database: Path) -> Path:
-    """The kept-for-later file of a score database (`quizapp.db.pending.json`)."""
-    return database.with_name(f"{database.name}.pending.json")
 
 
 @dataclass

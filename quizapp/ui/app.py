@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,15 +14,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from quizapp.core import paths
+from quizapp.core.decks.cache_key import default_cache_folder
+from quizapp.core.decks.library import DeckLibrary, FileOutcome, expand_paths, scan
 from quizapp.core.settings import Settings, load_settings, save_settings
-from quizapp.core.store import ScoreStore
+from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.context import AppContext, Clock
-from quizapp.ui.messages import DecksLoaded, LearnerChanged, QuizRequested
+from quizapp.ui.gc_policy import freeze_long_lived_objects, unfreeze_long_lived_objects
+from quizapp.ui.messages import DeckFilesChanged, DecksLoaded, LearnerChanged, QuizRequested
 from quizapp.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
-    # The loader and the deck models (pydantic, YAML) are imported by the deck worker,
-    # after Home is up: the first frame needs neither.
+    # The loader and the deck models (pydantic, YAML) are imported when a deck file must
+    # be checked in full or a deck is opened: Home's first frame lists from summaries.
     from quizapp.core.decks.model import Deck
 
 
@@ -61,6 +65,9 @@ class QuizApp(App[None]):
         deck_paths: Sequence[Path],
         startup_notes: Sequence[str] = (),
         clock: Clock = _utc_now,
+        library: DeckLibrary | None = None,
+        cache_folder: Path | None = None,
+        learners: Sequence[Learner] | None = None,
     ) -> None:
         """Create the app; use `make_app` rather than calling this directly.
 
@@ -71,17 +78,31 @@ class QuizApp(App[None]):
             deck_paths: Deck files and folders to load.
             startup_notes: Messages to show once the app is up (recovered files, ...).
             clock: Source of the current time (tests pass a fixed one).
+            library: The deck files as scanned (`make_app` scans them); None: every
+                file in `deck_paths` is checked in full after the first frame.
+            cache_folder: The validated-deck cache (None: the user cache folder).
+            learners: The learners in the store, read before the UI starts so that
+                Home's first frame shows the remembered one (None: Home reads them).
         """
         super().__init__()
+        if library is None:
+            library = DeckLibrary(tuple(FileOutcome(path) for path in expand_paths(deck_paths)))
         self.context = AppContext(
-            store=store, settings=settings, clock=clock, settings_file=settings_file
+            store=store,
+            settings=settings,
+            clock=clock,
+            settings_file=settings_file,
+            library=library,
+            cache_folder=cache_folder,
         )
+        self.learners_at_start = None if learners is None else list(learners)
+        """The learners read by `make_app`, for Home's first frame (None: not read)."""
         self.settings_file = settings_file
         self.deck_paths = list(deck_paths)
         self.startup_notes = list(startup_notes)
         self.home = HomeScreen()
         """The home screen: the bottom of the stack for the app's whole life."""
-        self._latest_decks_loaded: DecksLoaded | None = None
+        self._latest_library: DeckLibrary | None = None
 
     # Shortcuts to the context for tests and benchmarks, which open screens themselves.
     @property
@@ -91,8 +112,13 @@ class QuizApp(App[None]):
 
     @property
     def decks(self) -> dict[str, Deck]:
-        """The decks loaded so far, by id."""
+        """The decks loaded in full so far (opened, studied, browsed), by id."""
         return self.context.decks
+
+    @property
+    def library(self) -> DeckLibrary:
+        """The deck files: summaries of the valid decks, errors of the others."""
+        return self.context.library
 
     def get_default_screen(self) -> Screen[None]:
         return self.home
@@ -104,10 +130,22 @@ class QuizApp(App[None]):
             self.notify(note, severity="warning", timeout=10, markup=False)
 
     def on_ready(self) -> None:
-        # Decks load once the first frame is on screen (Home says "Loading decks…"): the
+        # The app and Home, out of full collections; and collections back on if the
+        # command held them off for the start-up (`quizapp.cli.cmd_run`). No collection
+        # first: it would take 20-30 ms to find about 1,500 objects of start-up garbage
+        # (of some 48,000), which the freeze keeps instead, once.
+        freeze_long_lived_objects()
+        gc.enable()
+        self.home.first_frame_shown()
+        # Home lists the decks with a fresh summary in its first frame. Files without one
+        # (new, edited, or never valid) are checked once that frame is on screen: the
         # worker imports pydantic and the deck models and parses files, and a thread
         # doing that competes with drawing the first frame for the GIL.
-        self.load_decks()
+        if self.context.library.pending:
+            self.load_decks()
+
+    def on_unmount(self) -> None:
+        unfreeze_long_lived_objects()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -126,38 +164,44 @@ class QuizApp(App[None]):
 
     @work(thread=True, group="decks", exit_on_error=False)
     def load_decks(self) -> None:
-        """Load every deck in the background (from the deck cache when fresh).
+        """Check the deck files that had no fresh summary, in the background.
 
-        Posts `DecksLoaded` with all the decks so far after each file that changed them,
-        and a last one with `done=True`, so Home fills in as decks arrive instead of
-        waiting for the slowest file.
+        Each is loaded in full (from the validated-deck cache when fresh) and only its
+        summary, or its errors, kept: the cards are loaded again when the deck is opened,
+        so checking a big library does not keep it in memory. Posts `DecksLoaded` after
+        each file, and a last one with `done=True`, so Home fills in as files are checked.
         """
         from quizapp.core.decks.cache import DeckCache
-        from quizapp.core.decks.loading import LoadResult, load_decks
+        from quizapp.core.decks.library import validate_pending
 
-        posted = (0, 0)
+        def progress(library: DeckLibrary) -> None:
+            self.post_message(DecksLoaded(library, done=False))
 
-        def progress(result: LoadResult) -> None:
-            nonlocal posted
-            counts = (len(result.decks), len(result.errors))
-            if counts != posted:
-                posted = counts
-                self.post_message(DecksLoaded(list(result.decks), list(result.errors), done=False))
-
-        result = load_decks(self.deck_paths, cache=DeckCache(), progress=progress)
-        self.post_message(DecksLoaded(list(result.decks), list(result.errors), done=True))
+        cache = DeckCache(self.context.cache_folder)
+        library = validate_pending(self.context.library, cache, progress=progress)
+        self.post_message(DecksLoaded(library, done=True))
 
     @on(DecksLoaded)
     def _decks_loaded(self, message: DecksLoaded) -> None:
-        # Every message holds all the decks loaded so far: the latest replaces the lot.
-        self.context.decks = {deck.id: deck for deck in message.decks}
-        self._latest_decks_loaded = message
+        self.record_library(self.context.library.checked(message.library))
+
+    @on(DeckFilesChanged)
+    def _deck_files_changed(self, message: DeckFilesChanged) -> None:
+        library = self.context.library
+        for outcome in message.outcomes:
+            library = library.with_outcome(outcome)
+        self.record_library(library)
+
+    def record_library(self, library: DeckLibrary) -> None:
+        """Make `library` the app's deck library and show it on Home."""
+        self.context.library = library
+        self._latest_library = library
 
         def show() -> None:
-            if message is self._latest_decks_loaded:  # else a newer one is queued
-                self.home.show_decks(message.errors)
+            if library is self._latest_library:  # else a newer one is queued
+                self.home.show_decks()
 
-        # Through Home's own queue: the first decks can arrive before Home has composed
+        # Through Home's own queue: the first message can arrive before Home has composed
         # its widgets, and a screen handles its queue only once it is mounted.
         self.home.call_later(show)
 
@@ -238,16 +282,18 @@ class QuizApp(App[None]):
 def _startup_records_notes(store: ScoreStore) -> list[str]:
     """Answers kept for later by an earlier run, written now; the cache folder made private."""
     from quizapp.core import files
-    from quizapp.core.pending import replay_kept
-    from quizapp.core.store import StoreError
 
     notes: list[str] = []
-    try:
-        message = replay_kept(store).message
-    except StoreError as error:
-        message = str(error)
-    if message:
-        notes.append(message)
+    if paths.pending_path(store.path).exists():  # else the module is not needed yet
+        from quizapp.core.pending import replay_kept
+        from quizapp.core.store import StoreError
+
+        try:
+            message = replay_kept(store).message
+        except StoreError as error:
+            message = str(error)
+        if message:
+            notes.append(message)
     cache = paths.cache_dir()
     try:
         notice = files.tighten(cache, files.PRIVATE_FOLDER_MODE) if cache.is_dir() else None
@@ -293,6 +339,12 @@ def make_app(
     deck_paths = paths.deck_search_paths(extra_decks, data_dir)
     if not bundled:
         deck_paths = deck_paths[1:]
+    # Before the UI starts, like opening the store, so Home's first frame lists the decks
+    # whose files have a fresh summary (a stat, a read and a hash per file; no parsing)
+    # under the remembered learner (one short query).
+    cache_folder = default_cache_folder()
+    library = scan(deck_paths, cache_folder)
+    learners = store.learners()
     return QuizApp(
         store=store,
         settings=settings,
@@ -300,4 +352,7 @@ def make_app(
         deck_paths=deck_paths,
         startup_notes=notes,
         clock=clock,
+        library=library,
+        cache_folder=cache_folder,
+        learners=learners,
     )

@@ -31,13 +31,13 @@ def highlighted(matcher: Matcher, text: str) -> Content:
 
 
 class DeckCommands(Provider):
-    """Start a quiz on any loaded deck from the command palette (ctrl+p)."""
+    """Start a quiz on any listed deck from the command palette (ctrl+p)."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object]]]:
         # The app starts the quiz (through Home): the palette only says which deck.
         return [
             (f"Quiz: {deck.title}", partial(self.app.post_message, QuizRequested(deck.id)))
-            for deck in app_context(self.app).decks.values()
+            for deck in app_context(self.app).library.summaries.values()
         ]
 
     async def discover(self) -> Hits:

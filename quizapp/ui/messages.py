@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:
-    # Annotations only: importing the loader and the deck models (pydantic) here would
-    # put them before the first frame, which needs neither.
-    from quizapp.core.decks.errors import DeckError
-    from quizapp.core.decks.model import Deck
+    from quizapp.core.decks.library import DeckLibrary, FileOutcome
     from quizapp.core.store import Learner
 
 
 @dataclass
 class DecksLoaded(Message):
-    """Decks loaded so far: the good decks and the errors of the broken ones.
+    """Deck files checked so far: the library with what is known of each file.
 
-    Posted while loading goes on, each holding everything so far; the last has `done`.
+    Posted while checking goes on, each holding everything so far; the last has `done`.
     """
 
-    decks: list[Deck]
-    errors: list[DeckError] = field(default_factory=list)
+    library: DeckLibrary
     done: bool = True
-    """False while more deck files are still being loaded."""
+    """False while more deck files are still being checked."""
+
+
+@dataclass
+class DeckFilesChanged(Message):
+    """Listed deck files that no longer load as their deck (edited since they were
+    listed): the app records their errors so the deck is no longer offered."""
+
+    outcomes: list[FileOutcome]
 
 
 @dataclass

@@ -37,6 +37,10 @@ class UnsavedWritesScreen(Screen[ResultType]):
     writer: SerialWriter
     """The screen's ordered background writer."""
 
+    def on_unmount(self) -> None:
+        # The writes queued so far still run; then the writer's thread ends.
+        self.writer.close()
+
     def action_leave(self) -> None:
         """Leave the screen, asking first when writes are not saved yet."""
         raise NotImplementedError

@@ -2,14 +2,20 @@
 
     python -m tests.benchmarks.child bare [--until painted]
     python -m tests.benchmarks.child quizapp --data-dir D [--decks P] --until painted|listed
+        [--expect N]
 
 `bare` is a plain Textual app (Header, Static, Footer); `quizapp` starts the real app the
 way the `quizapp` command does (through `quizapp.cli.main`), headless at 80x24. The child
-prints one JSON line, `at_painted` (first frame shown: Textual's Ready event) and, for
-`--until listed`, `at_listed` (the frame after Home's deck table holds every deck), as
-`time.monotonic()` values, plus `rss_kb` (peak resident memory so far, see `peak_rss_kb`),
-then exits at once (`os._exit`, so tear-down is not counted). Other `at_` marks (imports
-done, app made, mounted, first decks shown) help to see where start-up time goes.
+prints one JSON line of `time.monotonic()` marks: `at_painted` (first frame shown:
+Textual's Ready event) and, for `--until listed`, `at_listed` (the frame after Home's deck
+table holds all `--expect N` decks, however they got there: summaries or full loading)
+and `at_settled` (the frame after Home shows the learner's scores and due counts with
+every deck file checked: Home as the learner uses it), plus `rss_kb` (peak resident
+memory so far, see `peak_rss_kb`; with `--until listed` it covers everything up to
+settled) and the decks listed and deck errors found. It exits at once (`os._exit`, so
+tear-down is not counted). Other `at_` marks (imports done: for quizapp only the
+command's module, which imports the UI as it runs; app made; mounted) help to see where
+start-up time goes.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 _marks: dict[str, float] = {}
 
@@ -75,24 +84,56 @@ def run_bare() -> None:
     Bare().run(headless=True, size=(80, 24))
 
 
-def run_quizapp(argv: list[str], until: str) -> None:
-    from textual import on
+def when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
+    """Call `then(module)` as soon as module `name` has been imported (once).
 
+    The child must not import the UI itself: the `quizapp` command imports it when it
+    runs, after setting itself up for the start-up (`quizapp.cli.cmd_run`), and that is
+    what is measured.
+    """
+    import importlib.abc
+    import importlib.util
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: object, target: object = None) -> Any:
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(fullname)
+            assert spec is not None and spec.loader is not None
+            execute = spec.loader.exec_module
+
+            def exec_module(module: ModuleType) -> None:
+                execute(module)
+                then(module)
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    sys.meta_path.insert(0, Finder())
+
+
+def run_quizapp(argv: list[str], until: str, expect: int | None) -> None:
     import quizapp.cli
-    from quizapp.ui import app as ui_app
-    from quizapp.ui.messages import DecksLoaded
+
+    _mark("imported")  # the command's module; it imports the UI as it runs
+    when_imported("quizapp.ui.app", lambda ui_app: _instrument(ui_app, until, expect))
+    quizapp.cli.main(argv)
+    raise SystemExit("the app exited before the milestone")
+
+
+def _instrument(ui_app: ModuleType, until: str, expect: int | None) -> None:
+    """Make `ui_app.make_app` build a QuizApp that marks the milestones."""
     from quizapp.ui.screens.home import HomeScreen
 
-    _mark("imported")
     base = ui_app.QuizApp
 
     class Timed(base):  # type: ignore[misc, valid-type]
         # Textual reads CSS_PATH relative to the subclass's module: point at the real one.
         CSS_PATH = str(Path(ui_app.__file__).with_name(str(base.CSS_PATH)))
-        expected: int | None = None
 
         def __init__(self, *args: object, **kwargs: object) -> None:
-            _mark("made")  # make_app has opened the store and read the settings
+            _mark("made")  # make_app has opened the store, read the settings, scanned decks
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
         def on_mount(self) -> None:
@@ -102,35 +143,54 @@ def run_quizapp(argv: list[str], until: str) -> None:
             _mark("painted")
             if until == "painted":
                 _finish()
-
-        @on(DecksLoaded)
-        def _bench_decks_loaded(self, message: DecksLoaded) -> None:
-            if message.done:
-                self.expected = len(message.decks)
-                self.home.call_later(_check_listed, self.home)
+            for name in ("listed", "settled"):
+                if name in reached_before_first_frame:
+                    _milestone(name, self)
 
         def run(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
             return super().run(headless=True, size=(80, 24))
 
-    def _check_listed(home: HomeScreen) -> None:
-        if home.decks:
-            _mark("first_decks")
-        app = home.app
-        table = home.query_one("#decks")
-        if app.expected is not None and table.row_count == app.expected:  # type: ignore[attr-defined]
-            home.call_after_refresh(lambda: (_mark("listed"), _finish()))
+    reached_before_first_frame: set[str] = set()
+
+    def _milestone(name: str, app: object) -> None:
+        _mark(name)
+        if "at_listed" in _marks and "at_settled" in _marks:
+            library = app.context.library  # type: ignore[attr-defined]
+            _marks["decks"] = len(library.summaries)
+            _marks["deck_errors"] = len(library.errors)
+            _finish()
+
+    def _reached(name: str, home: HomeScreen) -> None:
+        if f"at_{name}" in _marks or name in reached_before_first_frame:
+            return
+        if "at_painted" not in _marks:
+            reached_before_first_frame.add(name)  # marked with the first frame (Ready)
+        else:
+            home.call_after_refresh(lambda: _milestone(name, home.app))
+
+    def _all_listed(home: HomeScreen) -> bool:
+        return expect is not None and home.query_one("#decks").row_count == expect  # type: ignore[attr-defined]
 
     fill_table = HomeScreen._fill_table
 
     def fill_and_check(self: HomeScreen) -> None:
         fill_table(self)
-        _check_listed(self)
+        if _all_listed(self):
+            _reached("listed", self)
+
+    scores_loaded = HomeScreen._scores_loaded
+
+    def scores_and_check(self: HomeScreen, *args: Any) -> None:
+        scores_loaded(self, *args)
+        generation = args[-1]
+        checked = not self.context.library.pending
+        if generation == self._scores_generation and checked and _all_listed(self):
+            _reached("settled", self)
 
     if until == "listed":
         HomeScreen._fill_table = fill_and_check  # type: ignore[method-assign]
-    ui_app.QuizApp = Timed  # type: ignore[misc]
-    quizapp.cli.main(argv)
-    raise SystemExit("the app exited before the milestone")
+        HomeScreen._scores_loaded = scores_and_check  # type: ignore[method-assign]
+    ui_app.QuizApp = Timed  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -141,10 +201,15 @@ def main() -> None:
         at = rest.index("--until")
         until = rest[at + 1]
         del rest[at : at + 2]
+    expect = None
+    if "--expect" in rest:
+        at = rest.index("--expect")
+        expect = int(rest[at + 1])
+        del rest[at : at + 2]
     if kind == "bare":
         run_bare()
     elif kind == "quizapp":
-        run_quizapp(rest, until)
+        run_quizapp(rest, until, expect)
     else:
         raise SystemExit(f"unknown child kind {kind!r}")
 

@@ -43,14 +43,14 @@ class Result:
         if self.target_ratio is not None and self.ratio is not None:
             return self.ratio <= self.target_ratio
         if self.target_value is not None:
-            return self.value < self.target_value
+            return self.value <= self.target_value
         return None
 
     def target_text(self) -> str:
         if self.target_ratio is not None:
             return f"<= {self.target_ratio:g}x"
         if self.target_value is not None:
-            return f"< {self.target_value:g} {self.unit}"
+            return f"<= {self.target_value:g} {self.unit}"
         return ""
 
     def line(self) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.benchmarks.bench_answer import bench_answer
+from tests.benchmarks.bench_flashcards import bench_flashcards
 from tests.benchmarks.bench_load import bench_load
 from tests.benchmarks.bench_startup import (
     bench_memory,
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, tuple[Callable[..., list[Result]], dict[str, int], dict[st
     "library": (bench_startup_library, {"cards": 10_000, "reps": 5}, {"cards": 60, "reps": 1}),
     "load": (bench_load, {"cards": 10_000, "reps": 5}, {"cards": 60, "reps": 1}),
     "answer": (bench_answer, {"answers": 200}, {"answers": 6}),
+    "flashcards": (bench_flashcards, {"ratings": 200}, {"ratings": 6}),
     "stats": (bench_stats, {"answers": 100_000, "reps": 15}, {"answers": 500, "reps": 1}),
     "memory": (bench_memory, {"cards": 10_000, "reps": 3}, {"cards": 60, "reps": 1}),
 }

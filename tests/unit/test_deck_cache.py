@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from quizapp.core import paths
 from quizapp.core.decks import cache as deck_cache
-from quizapp.core.decks import loading, safe_yaml
+from quizapp.core.decks import cache_key, loading, safe_yaml
 from quizapp.core.decks.cache import DeckCache
 from quizapp.core.decks.errors import DeckLoadError
 from quizapp.core.decks.loading import load_deck, load_decks
@@ -85,7 +85,9 @@ def test_cold_load_writes_the_entry(deck_file: Path) -> None:
     assert key["mtime_ns"] == deck_file.stat().st_mtime_ns
     assert key["blake2b"] == deck_cache.content_hash(deck_file.read_bytes())
     assert Deck.model_validate_json(body) == deck
-    assert [p.name for p in cache.folder.iterdir()] == [entry.name]  # no temporary files left
+    # The entry and the deck's summary beside it; no temporary files left.
+    summary = entry.with_name(entry.stem + ".summary.json")
+    assert sorted(p.name for p in cache.folder.iterdir()) == sorted([entry.name, summary.name])
 
 
 def test_warm_load_uses_the_entry_without_parsing(deck_file: Path, no_yaml: None) -> None:
@@ -188,9 +190,11 @@ def test_version_change_invalidates(
 ) -> None:
     load_deck(deck_file, _fresh())
     if name == "pydantic":
-        monkeypatch.setattr(deck_cache.pydantic, "VERSION", "0.0.0")
+        import pydantic.version
+
+        monkeypatch.setattr(pydantic.version, "VERSION", "0.0.0")
     else:
-        monkeypatch.setattr(deck_cache, name, value)
+        monkeypatch.setattr(cache_key, name, value)
     cache = _fresh()
     load_deck(deck_file, cache)
     assert (cache.hits, cache.misses) == (0, 1)
@@ -405,7 +409,9 @@ async def test_home_shows_before_decks_load_and_fills_in(
                 if len(home.decks) == 2:
                     break
             assert [deck.id for deck in home.decks] == ["sample-diazepam", "slow-deck"]
-            assert set(app.decks) == {"sample-diazepam", "slow-deck"}
+            # Checked and listed from their summaries; the cards load when a deck opens.
+            assert set(app.library.summaries) == {"sample-diazepam", "slow-deck"}
+            assert app.decks == {}
     finally:
         release.set()
 
@@ -422,7 +428,7 @@ def test_an_entry_made_by_the_yaml_1_1_reader_is_not_used(
     # The entry as the previous release wrote it: the same key, with cache format 1.
     data = deck_file.read_bytes()
     with monkeypatch.context() as patched:
-        patched.setattr(deck_cache, "CACHE_FORMAT", 1)
+        patched.setattr(cache_key, "CACHE_FORMAT", 1)
         assert _fresh().put(deck_file, deck_file.stat(), data, old_reading)
 
     with pytest.raises(DeckLoadError) as caught:

@@ -755,6 +755,7 @@ def _query_params(sql: str) -> dict[str, Any]:
         "all": 0,
         "limit": 20,
         "attempt": 1,
+        "before": 500,  # a later History page
         "card": "card-1",
         # The card browser's search: text through the FTS index, every filter on.
         "match": '"nalox"',
@@ -833,6 +834,8 @@ def test_ui_read_queries_use_indexes_on_100000_answers(db: Path, clock: Clock) -
 def test_read_queries_cover_every_ui_read() -> None:
     assert set(store_module._READ_QUERIES) == {
         "history",
+        "history_page",
+        "history_count",
         "unfinished_attempts",
         "deck_scores",
         "topic_accuracy",

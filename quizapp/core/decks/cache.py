@@ -16,36 +16,27 @@ unreadable, truncated or not a valid deck is ignored (and rewritten once the fil
 parsed again), and a write that fails (read-only or full disk) is skipped. Writes go to a
 temporary file renamed over the entry, so a reader never sees half an entry.
 
+Beside each entry the cache keeps the deck's summary (`summary`), keyed the same way,
+which is what Home lists from before any deck model is loaded.
+
 Entry format: one line of JSON (the key), a newline, then the deck as JSON.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
-from quizapp import __version__
-from quizapp.core import files, paths
-from quizapp.core.decks.model import SCHEMA_VERSION, Deck
-
-CACHE_FORMAT = 2
-"""Bump when the entry format, what is stored in it, or how deck files are read changes.
-
-2: decks are read as YAML 1.2 (core schema): `answer: no` is now an error, not false, so
-an entry made by the YAML 1.1 reader must not be used."""
-
-SUBFOLDER = "decks"
-
-
-def content_hash(data: bytes) -> str:
-    """The hash of a deck file's bytes that its cache entry is keyed on."""
-    return hashlib.blake2b(data, digest_size=32).hexdigest()
+from quizapp.core import files
+from quizapp.core.decks.cache_key import CACHE_FORMAT as CACHE_FORMAT
+from quizapp.core.decks.cache_key import SUBFOLDER as SUBFOLDER
+from quizapp.core.decks.cache_key import cache_key, default_cache_folder, entry_name
+from quizapp.core.decks.cache_key import content_hash as content_hash
+from quizapp.core.decks.model import Deck
+from quizapp.core.decks.summary import DeckSummary, read_summary, write_summary
 
 
 class DeckCache:
@@ -57,7 +48,7 @@ class DeckCache:
         Args:
             folder: Where entries live; default `paths.cache_dir()/decks`.
         """
-        self.folder = Path(folder) if folder is not None else paths.cache_dir() / SUBFOLDER
+        self.folder = Path(folder) if folder is not None else default_cache_folder()
         self.hits = 0
         """Decks read from the cache (for tests and benchmarks)."""
         self.misses = 0
@@ -67,8 +58,7 @@ class DeckCache:
 
     def entry_path(self, deck_file: Path) -> Path:
         """The cache entry for a deck file (whether or not it exists)."""
-        name = hashlib.blake2b(_resolved(deck_file).encode("utf-8"), digest_size=16).hexdigest()
-        return self.folder / f"{name}.json"
+        return self.folder / f"{entry_name(deck_file)}.json"
 
     @staticmethod
     def key(deck_file: Path, stat: os.stat_result, data: bytes) -> dict[str, Any]:
@@ -79,16 +69,7 @@ class DeckCache:
             stat: Its `os.stat` result, taken before `data` was read.
             data: Its bytes.
         """
-        return {
-            "cache_format": CACHE_FORMAT,
-            "schema_version": SCHEMA_VERSION,
-            "quizapp": __version__,
-            "pydantic": pydantic.VERSION,
-            "path": _resolved(deck_file),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-            "blake2b": content_hash(data),
-        }
+        return cache_key(deck_file, stat, data)
 
     def get(self, deck_file: Path, stat: os.stat_result, data: bytes) -> Deck | None:
         """The cached deck for this exact file content, or None.
@@ -98,9 +79,14 @@ class DeckCache:
         try:
             raw = self.entry_path(deck_file).read_bytes()
             header, newline, body = raw.partition(b"\n")
-            if newline and json.loads(header) == self.key(deck_file, stat, data):
+            key = self.key(deck_file, stat, data)
+            if newline and json.loads(header) == key:
                 deck = Deck.model_validate_json(body)
                 self.hits += 1
+                if read_summary(self.folder, deck_file, key) is None:
+                    # Missing or damaged (or the entry came from before summaries):
+                    # Home lists from it at the next start.
+                    write_summary(self.folder, deck_file, key, DeckSummary.of(deck))
                 return deck
         except FileNotFoundError:
             pass
@@ -117,7 +103,8 @@ class DeckCache:
             True if the entry was written.
         """
         try:
-            header = json.dumps(self.key(deck_file, stat, data), separators=(",", ":"))
+            key = self.key(deck_file, stat, data)
+            header = json.dumps(key, separators=(",", ":"))
             body = deck.model_dump_json(exclude_unset=True, round_trip=True)
             # Private like the data: which decks are cached says which medicine is studied.
             files.make_private_folders(self.folder)
@@ -138,6 +125,7 @@ class DeckCache:
             except OSError:
                 pass
             return False
+        write_summary(self.folder, deck_file, key, DeckSummary.of(deck))
         return True
 
     def clear(self) -> None:
@@ -151,10 +139,3 @@ class DeckCache:
                 entry.unlink()
             except OSError:
                 pass
-
-
-def _resolved(path: Path) -> str:
-    try:
-        return str(Path(path).resolve())
-    except (OSError, RuntimeError):
-        return str(Path(path).absolute())

@@ -8,7 +8,6 @@ folders are (bundled, the user's, `--decks`) is decided by `quizapp.core.paths`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +16,14 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from quizapp.core.decks.errors import DeckError, DeckLoadError
+from quizapp.core.decks.finding import DECK_SUFFIXES as DECK_SUFFIXES
+from quizapp.core.decks.finding import deck_files as deck_files
+from quizapp.core.decks.finding import expand_paths, id_position
 from quizapp.core.decks.model import Deck
 from quizapp.core.decks.safe_yaml import decode_deck_bytes, parse_yaml, read_deck_file
 
 if TYPE_CHECKING:
     from quizapp.core.decks.cache import DeckCache
-
-DECK_SUFFIXES = (".yaml", ".yml")
-"""File name endings of deck files (compared ignoring case)."""
 
 
 @dataclass(slots=True)
@@ -107,25 +106,6 @@ def deck_from_text(path: Path, text: str) -> Deck:
         raise DeckLoadError([DeckError(path, 0, 0, "the YAML is nested too deeply")]) from None
 
 
-def deck_files(folder: Path) -> list[Path]:
-    """The deck files directly inside a folder, sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in DECK_SUFFIXES and p.is_file())
-
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Turn a mix of deck files and folders into deck files, keeping order, without repeats."""
-    files: list[Path] = []
-    seen: set[Path] = set()
-    for path in paths:
-        candidates = deck_files(path) if path.is_dir() else [path]
-        for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
-                files.append(candidate)
-    return files
-
-
 def load_decks(
     paths: Iterable[Path],
     *,
@@ -160,7 +140,7 @@ def _load_into(result: LoadResult, path: Path, cache: DeckCache | None) -> None:
         result.errors.extend(exc.errors)
         return
     if deck.id in result.paths:
-        line, column = _id_position(path)
+        line, column = id_position(path)
         result.errors.append(
             DeckError(
                 path,
@@ -174,15 +154,3 @@ def _load_into(result: LoadResult, path: Path, cache: DeckCache | None) -> None:
         return
     result.paths[deck.id] = path
     result.decks.append(deck)
-
-
-_ID_LINE = re.compile(r"^id\s*:", re.MULTILINE)
-
-
-def _id_position(path: Path) -> tuple[int, int]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return 0, 0
-    match = _ID_LINE.search(text)
-    return (text.count("\n", 0, match.start()) + 1, 1) if match else (0, 0)

@@ -35,10 +35,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 # Re-exported: the titles live in `topics` so the UI can use them without pydantic.
+# Re-exported too: the summaries Home lists from key on it without importing pydantic.
+from quizapp.core.decks.schema_version import SCHEMA_VERSION as SCHEMA_VERSION
 from quizapp.core.decks.topics import TOPIC_TITLES as TOPIC_TITLES
-
-SCHEMA_VERSION = 1
-"""The deck format version this app reads. Bump it (and the cache key) on breaking changes."""
 
 MISSION_TOPICS: tuple[str, ...] = ("mechanism", "uses", "adverse-effects", "stopping-safely")
 """The four topics every drug deck must cover."""

@@ -26,6 +26,9 @@ import yamlcore
 
 from quizapp.core.decks.errors import DeckError, DeckLoadError
 
+# Defined with the file finding, which the deck summaries use without YAML.
+from quizapp.core.decks.finding import MAX_DECK_BYTES as MAX_DECK_BYTES
+
 # yamlcore's loaders are PyYAML's BaseLoader (no Python-object tags: only str, seq, map and
 # the core schema's null, bool, int and float can be built; any other tag is an error) with
 # the YAML 1.2 core schema's resolvers. libyaml's is several times faster; fall back to pure
@@ -35,10 +38,6 @@ if yaml.__with_libyaml__:
 else:  # pragma: no cover - depends on how PyYAML was built
     BaseSafeLoader = yamlcore.CoreLoader
 """The safe YAML 1.2 core-schema loader decks are parsed with (libyaml's when available)."""
-
-MAX_DECK_BYTES = 8 * 1024 * 1024
-"""Largest deck file accepted. A 10,000-card deck is about 3 MB; anything far past that is a
-mistake (or an attack), and reading it would stall the app."""
 
 MAX_ALIASES = 100
 """Most alias uses (`*name`) a deck may contain."""

@@ -24,9 +24,11 @@ every name from here. Inside, each topic has its own room:
 from __future__ import annotations
 
 from quizapp.core.store.attempts import ATTEMPT_ANSWERS_SQL as _ATTEMPT_ANSWERS_SQL
+from quizapp.core.store.attempts import HISTORY_AFTER_SQL as _HISTORY_AFTER_SQL
+from quizapp.core.store.attempts import HISTORY_COUNT_SQL as _HISTORY_COUNT_SQL
+from quizapp.core.store.attempts import HISTORY_PAGE_SIZE, AttemptQueries
 from quizapp.core.store.attempts import HISTORY_SQL as _HISTORY_SQL
 from quizapp.core.store.attempts import UNFINISHED_SQL as _UNFINISHED_SQL
-from quizapp.core.store.attempts import AttemptQueries
 from quizapp.core.store.browser import CARD_ANSWERS_SQL as _CARD_ANSWERS_SQL
 from quizapp.core.store.browser import MISTAKES_SQL as _MISTAKES_SQL
 from quizapp.core.store.browser import SEARCH_SQL as _SEARCH_SQL
@@ -81,6 +83,7 @@ from quizapp.core.store.statistics import StatisticsQueries
 __all__ = [
     "BUSY_TIMEOUT_S",
     "CLAIM_TTL",
+    "HISTORY_PAGE_SIZE",
     "AnswerRefusedError",
     "AttemptClaimedError",
     "DiskFullError",
@@ -150,6 +153,8 @@ class ScoreStore(
 
 _READ_QUERIES: dict[str, str] = {
     "history": _HISTORY_SQL,
+    "history_page": _HISTORY_AFTER_SQL,  # a page after the first
+    "history_count": _HISTORY_COUNT_SQL,
     "unfinished_attempts": _UNFINISHED_SQL,
     "deck_scores": _DECK_SCORES_SQL,
     "topic_accuracy": _TOPIC_ACCURACY_SQL,

@@ -51,6 +51,28 @@ HISTORY_SQL = f"""
     LIMIT :limit
 """
 
+HISTORY_AFTER_SQL = f"""
+    SELECT {SUMMARY_COLUMNS} FROM attempts a
+    WHERE a.learner_id = :learner AND (:all OR a.status != 'discarded')
+      AND (a.started_at, a.id) < (SELECT b.started_at, b.id FROM attempts b WHERE b.id = :before)
+    ORDER BY a.started_at DESC, a.id DESC
+    LIMIT :limit
+"""
+# A page after the first is keyed on the last row shown, (started_at, id), not an
+# offset: it is one short range of the (learner_id, started_at) index (whose entries end
+# with the id) however far back it is, and an attempt started meanwhile does not shift
+# the rows of the pages still to come. The key is read back from the stored row rather
+# than from the summary's datetime, so the comparison is on exactly the text the order
+# uses. No such row any more (its learner deleted): the comparison is NULL, no page.
+
+HISTORY_COUNT_SQL = """
+    SELECT count(*) AS attempts FROM attempts a
+    WHERE a.learner_id = :learner AND (:all OR a.status != 'discarded')
+"""
+
+HISTORY_PAGE_SIZE = 50
+"""Attempts the History screen reads at a time."""
+
 UNFINISHED_SQL = f"""
     SELECT {SUMMARY_COLUMNS} FROM attempts a
     WHERE a.learner_id = :learner AND a.status = 'unfinished'
@@ -324,23 +346,50 @@ class AttemptQueries(Database):
         return [summary_from_row(row) for row in rows]
 
     def history(
-        self, learner_id: int, limit: int | None = None, *, include_discarded: bool = False
+        self,
+        learner_id: int,
+        limit: int | None = None,
+        *,
+        include_discarded: bool = False,
+        before: AttemptSummary | None = None,
     ) -> list[AttemptSummary]:
-        """A learner's attempts, newest first.
+        """A learner's attempts, newest first: all of them, or a page.
+
+        Without `limit` every attempt is returned (exports and reports need them all).
+        For pages, pass `limit` (e.g. `HISTORY_PAGE_SIZE`) and, from the second page
+        on, the last attempt of the page before as `before`: pages read that way never
+        miss or repeat an attempt, even among attempts started at the same moment or
+        while the pages are read.
 
         Args:
             learner_id: Whose attempts.
             limit: At most this many.
             include_discarded: Also list discarded attempts.
+            before: Only the attempts that come after this one in the list (older, or
+                as old with a smaller id).
         """
         params = {
             "learner": learner_id,
             "all": int(include_discarded),
             "limit": -1 if limit is None else max(0, int(limit)),
+            "before": None if before is None else before.id,
         }
+        sql = HISTORY_SQL if before is None else HISTORY_AFTER_SQL
         with self._connect() as conn:
-            rows = conn.execute(HISTORY_SQL, params).fetchall()
+            rows = conn.execute(sql, params).fetchall()
         return [summary_from_row(row) for row in rows]
+
+    def history_count(self, learner_id: int, *, include_discarded: bool = False) -> int:
+        """How many attempts `history` lists for a learner, counted by the store.
+
+        Args:
+            learner_id: Whose attempts.
+            include_discarded: Also count discarded attempts.
+        """
+        params = {"learner": learner_id, "all": int(include_discarded)}
+        with self._connect() as conn:
+            row = conn.execute(HISTORY_COUNT_SQL, params).fetchone()
+        return int(row["attempts"])
 
     def learner_attempts(
         self, learner_id: int, *, include_discarded: bool = False

@@ -9,15 +9,30 @@ file with what its schema version should hold.
 The expectation is never written out by hand, so it cannot drift from the code: it is
 built by running the real migrations (`schema.MIGRATIONS`) in an in-memory database and
 reading back `sqlite_master`, `PRAGMA table_info` and `PRAGMA index_info`.
+
+Building it takes longer than every other step of opening the store together (about
+7 ms, at every start), so the result is kept in the user cache folder, in a file named
+after a hash of everything it depends on: the migrations' SQL, the schema version, the
+SQLite library's version and this module's format. Any change makes a new name, and a
+missing or unreadable file is simply built again. A kept expectation is only trusted to
+say a file is **healthy**: when it finds problems, the expectation is built afresh and
+the file judged against that, so a bad cache file can never get a good database moved
+aside as damaged.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from quizapp.core.store.schema import MIGRATIONS
+
+KEPT_FORMAT = 1
+"""Bump when what `read_schema` reports, or how it is kept, changes."""
 
 _KINDS = ("table", "index", "trigger")
 
@@ -84,6 +99,49 @@ def expected_schema(version: int) -> dict[tuple[str, str], SchemaObject]:
         conn.close()
 
 
+def kept_expectation_path(version: int) -> Path:
+    """The file the expectation for `version` is kept in (whether or not it exists)."""
+    from quizapp.core import paths
+
+    source = json.dumps(
+        [KEPT_FORMAT, version, sqlite3.sqlite_version, [list(step) for step in MIGRATIONS]]
+    )
+    digest = hashlib.blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
+    return paths.cache_dir() / "store-schema" / f"{digest}.json"
+
+
+@lru_cache(maxsize=8)
+def kept_schema(version: int) -> dict[tuple[str, str], SchemaObject]:
+    """`expected_schema(version)`, read from the cache folder when kept there (and kept
+    there when not). Only for judging a file healthy: see the module notes."""
+    path = kept_expectation_path(version)
+    try:
+        rows = json.loads(path.read_bytes())
+        return {
+            (kind, name): SchemaObject(kind, name, table, _tuples(detail))
+            for kind, name, table, detail in rows
+        }
+    except (OSError, ValueError, TypeError, RecursionError):
+        pass  # not kept yet, or unreadable: build it (and keep it)
+    built = expected_schema(version)
+    rows = [[o.kind, o.name, o.table, o.detail] for o in built.values()]
+    try:
+        from quizapp.core import files
+
+        files.make_private_folders(path.parent)
+        files.write_private_text(path, json.dumps(rows))
+    except OSError:
+        pass  # a read-only cache only makes the next start build it again
+    return built
+
+
+def _tuples(value: object) -> tuple[object, ...]:
+    # JSON has lists where `read_schema` has tuples (which the comparison needs).
+    if not isinstance(value, list):
+        raise TypeError("a schema detail is a list")
+    return tuple(_tuples(item) if isinstance(item, list) else item for item in value)
+
+
 def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
     """What is missing or different in the file, compared with schema `version`.
 
@@ -98,8 +156,19 @@ def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
         One phrase per problem ("table answers is missing"); empty when all is there.
     """
     found = read_schema(conn)
+    problems = _differences(found, kept_schema(version))
+    if problems:
+        # Judged against what was kept: confirm against the migrations themselves before
+        # calling the file damaged (which moves it aside).
+        problems = _differences(found, expected_schema(version))
+    return problems
+
+
+def _differences(
+    found: dict[tuple[str, str], SchemaObject], expectation: dict[tuple[str, str], SchemaObject]
+) -> list[str]:
     problems: list[str] = []
-    for key, expected in sorted(expected_schema(version).items()):
+    for key, expected in sorted(expectation.items()):
         actual = found.get(key)
         kind, name = key
         if actual is None:

@@ -21,10 +21,11 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 from textual.worker import Worker, WorkerState
 
 from quizapp.core.card_browser import CARD_TYPES, practice_sessions, resolve, sync_index
+from quizapp.core.decks.model import Deck
 from quizapp.core.decks.topics import TOPIC_TITLES
 from quizapp.core.quiz import QuizSession
 from quizapp.core.store import BrowserRow, CardFilters
-from quizapp.ui.context import app_context
+from quizapp.ui.context import app_context, load_decks_in_full
 from quizapp.ui.format import TYPE_NAMES, local_time
 
 
@@ -60,8 +61,8 @@ class CardBrowserScreen(Screen[QuizSession | None]):
         """Create the browser for the app's loaded decks and current learner (if any)."""
         super().__init__()
         self.context = app_context(self)
-        # A copy: the index and the table describe the decks loaded now.
-        self.decks = dict(self.context.decks)
+        self.decks: dict[str, Deck] = {}
+        """The decks searched, by id: loaded in full by the index worker (`_prepare`)."""
         self.learner = self.context.learner
         self.rows: list[BrowserRow] = []
         self.ready = False
@@ -75,15 +76,16 @@ class CardBrowserScreen(Screen[QuizSession | None]):
                 compact=True,
             )
             with Horizontal(id="browser-filters"):
+                # Titles from the summaries: the cards are loaded by the index worker.
+                listed = self.context.library.summaries.values()
                 yield Select[str](
-                    [(deck.title, deck.id) for deck in self.decks.values()],
+                    [(deck.title, deck.id) for deck in listed],
                     prompt="All decks",
                     id="filter-deck",
                     compact=True,
                 )
-                topics = sorted({card.topic for d in self.decks.values() for card in d.cards})
                 yield Select[str](
-                    [(TOPIC_TITLES.get(topic, topic), topic) for topic in topics],
+                    [],  # filled once the cards are loaded (`_index_ready`)
                     prompt="All topics",
                     id="filter-topic",
                     compact=True,
@@ -127,10 +129,16 @@ class CardBrowserScreen(Screen[QuizSession | None]):
 
     @work(thread=True, exclusive=True, group="browser-search", exit_on_error=False)
     def _prepare(self) -> None:
-        sync_index(self.context.store, self.decks.values())
-        self.app.call_from_thread(self._index_ready)
+        decks = load_decks_in_full(self)
+        sync_index(self.context.store, decks)
+        self.app.call_from_thread(self._index_ready, decks)
 
-    def _index_ready(self) -> None:
+    def _index_ready(self, decks: list[Deck]) -> None:
+        self.decks = {deck.id: deck for deck in decks}
+        topics = sorted({card.topic for deck in decks for card in deck.cards})
+        self.query_one("#filter-topic", Select).set_options(
+            [(TOPIC_TITLES.get(topic, topic), topic) for topic in topics]
+        )
         self.ready = True
         self.search()
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from quizapp.core import recording
 from quizapp.core.decks.model import Deck
@@ -18,8 +18,10 @@ from quizapp.core.flashcards import RATING_NAMES, CardState, FlashcardSession, S
 from quizapp.core.pending import Outcome
 from quizapp.ui.context import app_context
 from quizapp.ui.format import local_time
+from quizapp.ui.gc_policy import freeze_decks, hold_collections_until_drawn
 from quizapp.ui.unsaved import UnsavedWritesScreen
 from quizapp.ui.widgets.feedback import source_lines
+from quizapp.ui.widgets.footer import KeysFooter
 from quizapp.ui.writer import SerialWriter
 
 if TYPE_CHECKING:
@@ -55,6 +57,9 @@ class FlashcardScreen(UnsavedWritesScreen[None]):
         Args:
             decks: The decks to review (one, or every deck for "review everything due").
         """
+        # The decks' models outlive this screen: out of full garbage collections before
+        # the screen makes objects of its own (see gc_policy).
+        freeze_decks(decks)
         super().__init__()
         self.context = app_context(self)
         self.learner: Learner = self.context.current_learner()
@@ -99,7 +104,7 @@ class FlashcardScreen(UnsavedWritesScreen[None]):
                     yield Static(id="card-front", markup=False)
                     yield Static(id="card-back", markup=False)
                 yield Static(id="card-summary", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         names = ", ".join(deck.title for deck in self.decks.values())
@@ -216,10 +221,18 @@ class FlashcardScreen(UnsavedWritesScreen[None]):
         """Rate the card (1 Again, 2 Hard, 3 Good, 4 Easy) and schedule it with FSRS."""
         if not (self.queue and self.flipped):
             return
+        hold_collections_until_drawn(self)  # the next card's frame first (gc_policy)
         rated = self.session.rate(rating, self.context.now())
         pending, learner_id = self.pending, self.learner.id
-        self.writer.submit(lambda: self._saved(recording.queue_review(pending, learner_id, rated)))
+        # Queued now, run once the frame with the next card is drawn (see SerialWriter).
+        self.writer.submit(
+            lambda: self._saved(recording.queue_review(pending, learner_id, rated)), wake=False
+        )
+        self.call_after_refresh(self.writer.wake)
         self.show_card()
+        # The card's back hides through its own message queue, and a repaint could be
+        # drawn first, with the back still shown; this makes the next frame lay it out.
+        self.refresh(repaint=False, layout=True)
 
     def _saved(self, outcome: Outcome) -> None:
         """After a write (on the writer thread): say if it was refused, update the count."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,12 +14,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from quizapp.core.decks.summary import DeckSummary
 from quizapp.core.decks.topics import TOPIC_TITLES
 from quizapp.core.store import AttemptSummary, DeckScore, Learner
 from quizapp.ui.commands import DeckCommands
-from quizapp.ui.context import AppContext, app_context
+from quizapp.ui.context import AppContext, app_context, load_decks_in_full
 from quizapp.ui.format import percent
 from quizapp.ui.messages import LearnerChanged
+from quizapp.ui.widgets.deck_table import DeckTable, last_result, title_lines
 
 if TYPE_CHECKING:
     from quizapp.core.decks.errors import DeckError
@@ -29,50 +30,8 @@ if TYPE_CHECKING:
 
 # The deck models (pydantic), the quiz and flashcard logic and the other screens are
 # imported where they are first used, not here: Home's first frame needs none of them,
-# and importing them up front was most of the app's start-up time. The deck worker
-# brings in the models while Home is already on screen.
-
-
-class DeckTable(DataTable[Text]):
-    """The deck list; Enter starts a quiz on the highlighted deck (shown in the footer)."""
-
-    BINDINGS = [
-        Binding("enter", "select_cursor", "Quiz", tooltip="Practice or take an exam"),
-        Binding("home", "first_deck", "First deck", show=False),
-        Binding("end", "last_deck", "Last deck", show=False),
-    ]
-
-    def action_first_deck(self) -> None:
-        """Move the cursor to the first deck."""
-        self.move_cursor(row=0)
-
-    def action_last_deck(self) -> None:
-        """Move the cursor to the last deck."""
-        self.move_cursor(row=max(0, self.row_count - 1))
-
-
-def title_lines(title: str, width: int, most: int = 2) -> list[str]:
-    """A deck title on up to `most` lines of `width` cells, the last ending in "…" when
-    the title is longer (the space is there: Home lists few decks)."""
-    lines = textwrap.wrap(title, width) or [""]
-    if len(lines) <= most:
-        return lines
-    kept = lines[: most - 1]
-    rest = " ".join(lines[most - 1 :])
-    return [*kept, rest[: width - 1].rstrip() + "…"]
-
-
-def last_result(score: DeckScore | None, unfinished: bool) -> Text:
-    """The "Last" cell: an unfinished quiz, or the last score with pass or fail in words
-    and a mark (✓ ✗), so it reads the same without colour."""
-    if unfinished:
-        return Text("unfinished")
-    if score is None:
-        return Text("—")
-    shown = percent(score.last_score, score.last_max_score)
-    if score.last_passed is None:
-        return Text(shown)
-    return Text(f"{shown} ✓ passed" if score.last_passed else f"{shown} ✗ failed")
+# and importing them up front was most of the app's start-up time. Home lists decks from
+# their summaries; a deck's cards are loaded (in a worker) when it is opened.
 
 
 class HomeScreen(Screen[None]):
@@ -115,8 +74,9 @@ class HomeScreen(Screen[None]):
         """Create the home screen (the app's context holds what it shows)."""
         super().__init__()
         self._scores_generation = 0
-        self._shown_decks: list[int] = []
-        """Identities of the decks the table shows, to skip refilling it for nothing."""
+        self._shown_decks: list[DeckSummary] = []
+        """The decks the table shows, to skip refilling it for nothing."""
+        self._first_frame_shown = False
 
     @property
     def context(self) -> AppContext:
@@ -124,9 +84,9 @@ class HomeScreen(Screen[None]):
         return app_context(self)
 
     @property
-    def decks(self) -> list[Deck]:
-        """The decks loaded so far (the app's), in load order."""
-        return list(self.context.decks.values())
+    def decks(self) -> list[DeckSummary]:
+        """The decks listed: the summaries of the deck files that validate, in file order."""
+        return list(self.context.library.summaries.values())
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -148,21 +108,27 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The decks with a fresh summary and the remembered learner are known already
+        # (read by `make_app`): show them in the first frame, not one frame later.
         self.query_one("#deck-errors").display = False
-        # Watchers skip work until Home is mounted (decks can arrive first); catch up now.
-        self.call_later(self._catch_up)
-        self._select_initial_learner()
+        self._list_decks()
+        learners = getattr(self.app, "learners_at_start", None)
+        if learners is None:
+            self._select_initial_learner()
+        else:
+            self._learner_at_start(self._remembered(learners))
 
-    def _catch_up(self) -> None:
-        self.watch_deck_errors(self.deck_errors)
-        self._decks_changed()
-
-    def show_decks(self, errors: list[DeckError]) -> None:
-        """Show the app's decks as now loaded, and the errors of the files that failed."""
+    def show_decks(self) -> None:
+        """Show the app's deck library as it now is: the decks, and the errors of the
+        files that do not load."""
+        library = self.context.library
+        errors = list(library.errors)
         if list(self.deck_errors) != errors:
-            self.deck_errors = list(errors)
-        if self._shown_decks != [id(deck) for deck in self.decks]:
+            self.deck_errors = errors
+        if self._shown_decks != self.decks:
             self._decks_changed()
+        if not library.pending:
+            self._show_status()
 
     def _title_width(self) -> int:
         # The other columns need about 52 cells ("Last" says "80% ✗ failed"); the title
@@ -179,11 +145,13 @@ class HomeScreen(Screen[None]):
 
     # --- learner -------------------------------------------------------------------------
 
+    def _remembered(self, learners: list[Learner]) -> Learner | None:
+        remembered = self.context.settings.learner
+        return next((one for one in learners if one.name == remembered), None)
+
     @work(thread=True, group="home-learner", exit_on_error=False)
     def _select_initial_learner(self) -> None:
-        learners = self.context.store.learners()
-        remembered = self.context.settings.learner
-        found = next((one for one in learners if one.name == remembered), None)
+        found = self._remembered(self.context.store.learners())
         self.app.call_from_thread(self._learner_at_start, found)
 
     def _learner_at_start(self, learner: Learner | None) -> None:
@@ -237,9 +205,16 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_scores()
 
+    def first_frame_shown(self) -> None:
+        """The app's first frame is on screen: the scores may load now (the app calls this)."""
+        self._first_frame_shown = True
+        self.refresh_scores()
+
     def refresh_scores(self) -> None:
         """Reload the current learner's scores in the background."""
-        if self.learner is not None:
+        # Not before the first frame: the worker imports the scheduler and queries the
+        # store, and a thread doing that competes with drawing that frame for the GIL.
+        if self.learner is not None and self._first_frame_shown:
             # Not an exclusive worker: cancelling a thread cannot stop its query anyway.
             # A generation number makes sure only the newest result is shown.
             self._scores_generation += 1
@@ -247,22 +222,23 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="home-scores", exit_on_error=False)
     def _load_scores(self, learner_id: int, generation: int) -> None:
-        from quizapp.core.flashcards import deck_queue
+        # From the summaries' card ids: the count is the flashcard queue's length
+        # (`due_count` orders cards as the queue does), without loading any deck.
+        from quizapp.core.due import due_count
 
         context = self.context
         scores = context.store.deck_scores(learner_id)
         now = context.now()
         settings = context.settings
         due = {
-            deck.id: len(
-                deck_queue(
-                    context.store,
-                    learner_id,
-                    deck,
-                    now,
-                    new_limit=settings.new_cards_per_day,
-                    review_limit=settings.max_reviews_per_day,
-                )[0]
+            deck.id: due_count(
+                context.store,
+                learner_id,
+                deck.id,
+                deck.study_card_ids,
+                now,
+                new_limit=settings.new_cards_per_day,
+                review_limit=settings.max_reviews_per_day,
             )
             for deck in self.decks
         }
@@ -283,18 +259,27 @@ class HomeScreen(Screen[None]):
         self.scores = scores
 
     def _decks_changed(self) -> None:
-        if not self.is_mounted:
-            return  # on_mount's first frame shows the decks; nothing to update yet
-        self._shown_decks = [id(deck) for deck in self.decks]
+        if self.is_mounted:  # else on_mount lists them, in the first frame
+            self._list_decks()
+
+    def _list_decks(self) -> None:
+        self._shown_decks = self.decks
         self._fill_table()
         self.refresh_scores()  # due counts depend on the decks' cards
+        if self.decks or not self.context.library.pending:
+            self._show_status()
+
+    def _show_status(self) -> None:
         count = len(self.decks)
-        self.query_one("#deck-status", Static).update(
-            f"{count} deck{'s' if count != 1 else ''}. Choose one and press Enter."
-            " ? lists the keys."
-            if count
-            else "No decks found."
-        )
+        checking = len(self.context.library.pending)
+        if count:
+            status = f"{count} deck{'s' if count != 1 else ''}. Choose one and press Enter."
+            status += " ? lists the keys."
+            if checking:
+                status += f" Checking {checking} more deck file{'s' if checking != 1 else ''}…"
+        else:
+            status = "Loading decks…" if checking else "No decks found."
+        self.query_one("#deck-status", Static).update(status)
 
     def watch_scores(self) -> None:
         if self.is_mounted:
@@ -320,7 +305,7 @@ class HomeScreen(Screen[None]):
             table.add_row(
                 Text("\n".join(title), no_wrap=True, overflow="ellipsis"),
                 Text(deck.audience),
-                Text(str(len(deck.quiz_cards))),
+                Text(str(deck.quiz_cards)),
                 last_result(score, deck.id in self.unfinished),
                 Text(percent(score.best_score, score.best_max_score) if score else "—"),
                 Text(str(self.due[deck.id]) if deck.id in self.due else "—"),
@@ -331,7 +316,7 @@ class HomeScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(current.id))
         self._show_detail()
 
-    def _highlighted_deck(self) -> Deck | None:
+    def _highlighted_deck(self) -> DeckSummary | None:
         table = self.query_one("#decks", DataTable)
         if not self.decks or table.row_count == 0:
             return None
@@ -345,16 +330,16 @@ class HomeScreen(Screen[None]):
         if deck is None:
             detail.update("")
             return
-        brands = f" ({', '.join(deck.drug.brands)})" if deck.drug.brands else ""
+        brands = f" ({', '.join(deck.brands)})" if deck.brands else ""
         topics = " · ".join(
-            f"{TOPIC_TITLES[topic]} {count}" for topic, count in deck.cards_per_topic().items()
+            f"{TOPIC_TITLES.get(topic, topic)} {count}" for topic, count in deck.topics
         )
         detail.update(
             Content.assemble(
-                (f"{deck.drug.generic}{brands}", "bold"),
+                (f"{deck.generic}{brands}", "bold"),
                 f" · for {deck.audience}s · version {deck.version}, reviewed {deck.reviewed}\n",
                 Content(topics),
-                f"\n{len(deck.flashcards)} flashcard{'s' if len(deck.flashcards) != 1 else ''}",
+                f"\n{deck.flashcards} flashcard{'s' if deck.flashcards != 1 else ''}",
             )
         )
 
@@ -379,8 +364,33 @@ class HomeScreen(Screen[None]):
             return
         self._check_unfinished(deck, self.learner)
 
+    def _full_decks(self, wanted: list[DeckSummary] | None = None) -> list[Deck]:
+        """The cards of listed decks (blocking: from this screen's thread workers).
+
+        A deck whose file no longer loads is left out and said so here; its errors
+        replace it on Home (the app records them).
+        """
+        ids = None if wanted is None else [deck.id for deck in wanted]
+        decks = load_decks_in_full(self, ids)
+        loaded = {deck.id for deck in decks}
+        missing = [deck.title for deck in wanted or self.decks if deck.id not in loaded]
+        if missing:
+            self.app.call_from_thread(
+                self.notify,
+                f"{', '.join(missing)}: the deck file changed and no longer loads;"
+                " its errors are listed on Home.",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+        return decks
+
     @work(thread=True, group="home-start", exit_on_error=False)
-    def _check_unfinished(self, deck: Deck, learner: Learner) -> None:
+    def _check_unfinished(self, summary: DeckSummary, learner: Learner) -> None:
+        decks = self._full_decks([summary])
+        if not decks:
+            return
+        deck = decks[0]
         unfinished = self.context.store.unfinished_attempts(learner.id, deck.id)
         self.app.call_from_thread(self._offer_resume, deck, learner, unfinished)
 
@@ -485,17 +495,26 @@ class HomeScreen(Screen[None]):
         if deck is not None:
             self.review_flashcards([deck])
 
-    def review_flashcards(self, decks: list[Deck]) -> None:
-        """Open a flashcard session over `decks` (all decks: "review everything due")."""
-        if self.learner is None or not decks:
-            return
+    def review_flashcards(self, decks: list[DeckSummary] | None) -> None:
+        """Open a flashcard session over `decks` (None: every deck, "review everything
+        due"), once their cards are loaded."""
+        if self.learner is not None and (decks is None or decks):
+            self._open_flashcards(decks)
+
+    @work(thread=True, group="home-start", exit_on_error=False)
+    def _open_flashcards(self, wanted: list[DeckSummary] | None) -> None:
+        decks = self._full_decks(wanted)
+        if decks:
+            self.app.call_from_thread(self._push_flashcards, decks)
+
+    def _push_flashcards(self, decks: list[Deck]) -> None:
         from quizapp.ui.screens.flashcards import FlashcardScreen
 
         self.app.push_screen(FlashcardScreen(decks))
 
     def action_review_all(self) -> None:
         """Review every card due now, across all decks."""
-        self.review_flashcards(list(self.decks))
+        self.review_flashcards(None)
 
     def action_statistics(self) -> None:
         """Show the learner's statistics."""
@@ -535,7 +554,10 @@ class HomeScreen(Screen[None]):
         from quizapp.core.card_browser import practice_sessions, resolve
 
         mistakes = self.context.store.mistakes(learner_id)
-        sessions = practice_sessions(resolve(list(self.decks), mistakes))
+        # Only the decks with a mistake are loaded, in Home's order.
+        with_mistakes = {mistake.deck_id for mistake in mistakes}
+        decks = self._full_decks([deck for deck in self.decks if deck.id in with_mistakes])
+        sessions = practice_sessions(resolve(decks, mistakes))
         self.app.call_from_thread(self._practise_mistakes, sessions)
 
     def _practise_mistakes(self, sessions: list[QuizSession]) -> None:

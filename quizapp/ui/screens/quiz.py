@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Header, Input, ProgressBar, Static
 
 from quizapp.core import recording
 from quizapp.core.decks.model import TOPIC_TITLES, QuizCard
@@ -19,9 +19,11 @@ from quizapp.core.quiz import GradedAnswer, QuizResult, QuizSession, Response
 from quizapp.core.store import AttemptClaimedError, StoreError
 from quizapp.ui.context import app_context
 from quizapp.ui.format import counted
+from quizapp.ui.gc_policy import freeze_decks, hold_collections_until_drawn
 from quizapp.ui.unsaved import UnsavedWritesScreen
 from quizapp.ui.widgets.answers import AnswerInput, answer_widget
 from quizapp.ui.widgets.feedback import Feedback
+from quizapp.ui.widgets.footer import KeysFooter
 from quizapp.ui.writer import SerialWriter
 
 if TYPE_CHECKING:
@@ -84,6 +86,9 @@ class QuizScreen(UnsavedWritesScreen[tuple[QuizSession, QuizResult] | None]):
             session: The planned (or resumed) attempt.
             attempt_id: The stored attempt, when resuming one.
         """
+        # The deck's models outlive this screen: out of full garbage collections before
+        # the screen makes objects of its own (see gc_policy).
+        freeze_decks([session.deck])
         super().__init__()
         self.session = session
         self.deck = session.deck
@@ -111,7 +116,7 @@ class QuizScreen(UnsavedWritesScreen[tuple[QuizSession, QuizResult] | None]):
                 yield Static(id="quiz-prompt", markup=False)
                 yield Vertical(id="quiz-answer")
                 yield Feedback(id="quiz-feedback")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         context = app_context(self)
@@ -257,10 +262,14 @@ class QuizScreen(UnsavedWritesScreen[tuple[QuizSession, QuizResult] | None]):
         if response is None:
             self.notify("Choose or type an answer first.", timeout=3, markup=False)
             return
+        if self.session.mode == "practice":
+            hold_collections_until_drawn(self)  # the feedback frame first (gc_policy)
         card = self.session.current
         elapsed = int((time.monotonic() - self._shown_at) * 1000)
         graded = self.session.answer(response, elapsed)
-        self.writer.submit(lambda: self._record(card, graded))
+        # Queued now, run once the frame with the feedback is drawn (see SerialWriter).
+        self.writer.submit(lambda: self._record(card, graded), wake=False)
+        self.call_after_refresh(self.writer.wake)
         if self.session.mode == "exam":
             self.action_next()
             return
@@ -268,6 +277,10 @@ class QuizScreen(UnsavedWritesScreen[tuple[QuizSession, QuizResult] | None]):
         widget.reveal()
         self.query_one("#quiz-feedback", Feedback).show(self.deck, card, graded)
         self.showing_feedback = True
+        # The panel's own layout request reaches the screen from the panel's message
+        # queue, and a repaint (of the typed answer, disabled) could be drawn first,
+        # without the panel; asking here makes the next frame lay out and show it.
+        self.refresh(repaint=False, layout=True)
         self.refresh_bindings()
 
     def action_next(self) -> None:

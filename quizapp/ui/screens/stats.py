@@ -12,8 +12,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
+from quizapp.core.decks.model import Deck
 from quizapp.core.stats import MIN_TOPIC_ANSWERS, LearnerStats, learner_stats
-from quizapp.ui.context import app_context
+from quizapp.ui.context import app_context, load_decks_in_full
 from quizapp.ui.format import counted
 
 CHANGED = " (question changed since)"
@@ -38,8 +39,8 @@ class StatisticsScreen(Screen[None]):
         super().__init__()
         self.context = app_context(self)
         self.learner = self.context.current_learner()
-        # A copy: the statistics are worked out (on a thread) for the decks loaded now.
-        self.decks = dict(self.context.decks)
+        self.decks: dict[str, Deck] = {}
+        """The decks the statistics are worked out for: loaded in full by the worker."""
         self.stats: LearnerStats | None = None
 
     def compose(self) -> ComposeResult:
@@ -75,8 +76,13 @@ class StatisticsScreen(Screen[None]):
     @work(thread=True, group="stats", exit_on_error=False)
     def _load(self) -> None:
         context = self.context
-        stats = learner_stats(context.store, self.learner.id, self.decks, context.now())
-        self.app.call_from_thread(self.show, stats)
+        decks = {deck.id: deck for deck in load_decks_in_full(self)}
+        stats = learner_stats(context.store, self.learner.id, decks, context.now())
+        self.app.call_from_thread(self._loaded, decks, stats)
+
+    def _loaded(self, decks: dict[str, Deck], stats: LearnerStats) -> None:
+        self.decks = decks
+        self.show(stats)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Without this a failed computation would leave "Working out…" on screen forever.

@@ -16,6 +16,7 @@ from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.dom import NoScreen
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
@@ -47,6 +48,25 @@ class OptionRow(Static):
     def __init__(self, index: int) -> None:
         super().__init__(markup=False)
         self.index = index
+        self._shown: tuple[str, tuple[object, ...]] | None = None
+        """The text and styles shown now (None: nothing yet)."""
+        self._cells = -1
+        """How wide the text shown now is, in cells."""
+
+    def show(self, content: Content) -> None:
+        """Show `content`, unless it is what the row shows already.
+
+        Submitting an answer redraws every row; most keep their text, and each row
+        repainted costs about a millisecond of the feedback frame. A new text as wide
+        as the old (a mark changing: "›", "✓", "(•)") keeps the row's size, so the
+        screen need not lay out again for it.
+        """
+        shown = (content.plain, tuple(content.spans))
+        if shown == self._shown:
+            return
+        resized = content.cell_length != self._cells
+        self._shown, self._cells = shown, content.cell_length
+        self.update(content, layout=resized)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
@@ -110,10 +130,22 @@ class _RowList(Vertical, can_focus=True):
         """Redraw every row from the current state."""
         for row in self.query(OptionRow):
             at_cursor = row.index == self.cursor and not self.locked
-            row.update(
-                Content.assemble(self.lead(row.index, at_cursor), self.row_content(row.index))
+            row.show(Content.assemble(self.lead(row.index, at_cursor), self.row_content(row.index)))
+            # All of a row's classes in one change: styles are worked out again at each,
+            # and after submitting this runs between Enter and the feedback frame.
+            verdict = self.verdicts.get(row.index)
+            row.update_classes(
+                {
+                    "-cursor": at_cursor,
+                    "-right": verdict is True,
+                    "-wrong": verdict is False,
+                    **self.row_classes(row.index),
+                }
             )
-            row.set_class(at_cursor, "-cursor")
+
+    def row_classes(self, index: int) -> dict[str, bool]:
+        """Classes of row `index` particular to the kind of list (on or off)."""
+        return {}
 
     def lead(self, index: int, at_cursor: bool) -> str:
         """The marks before a row, so the state reads without colour: "›" at the cursor;
@@ -171,10 +203,8 @@ class ChoiceList(_RowList):
             mark = "(•)" if picked else "( )"
         return Content.assemble(f"{mark} {KEYS[index]}. ", Content(self.items[index]))
 
-    def refresh_rows(self) -> None:
-        super().refresh_rows()
-        for row in self.query(OptionRow):
-            row.set_class(row.index in self.selected, "-selected")
+    def row_classes(self, index: int) -> dict[str, bool]:
+        return {"-selected": index in self.selected}
 
     def watch_selected(self) -> None:
         self.refresh_rows()
@@ -210,9 +240,6 @@ class ChoiceList(_RowList):
         """After submitting: show which choices were right, and which picks were wrong."""
         self.verdicts = {index: True for index in right}
         self.verdicts.update({i: False for i in self.selected if i not in right})
-        for row in self.query(OptionRow):
-            row.set_class(row.index in right, "-right")
-            row.set_class(row.index in self.selected and row.index not in right, "-wrong")
         self.refresh_rows()
 
     def reveal(self) -> None:
@@ -291,10 +318,6 @@ class OrderList(_RowList):
     def mark(self, right: list[str]) -> None:
         """After submitting: show which steps are in their right place."""
         self.verdicts = {i: item == right[i] for i, item in enumerate(self.items)}
-        for row in self.query(OptionRow):
-            ok = self.verdicts[row.index]
-            row.set_class(ok, "-right")
-            row.set_class(not ok, "-wrong")
         self.refresh_rows()
 
     def reveal(self) -> None:
@@ -321,6 +344,16 @@ class TypedAnswer(Input):
     def freeze(self) -> None:
         """Stop accepting changes (the answer was submitted)."""
         self.disabled = True
+
+    def on_unmount(self) -> None:
+        # Input subscribes itself to its screen's text-selection signal and never
+        # unsubscribes; the subscription's callback holds the input, so every typed
+        # question's input stayed alive (garbage for full collections to walk) until the
+        # quiz screen closed.
+        try:
+            self.screen.text_selection_started_signal.unsubscribe(self)
+        except NoScreen:
+            pass
 
     def reveal(self) -> None:
         """Nothing to mark: the feedback below shows the accepted answers."""

@@ -4,6 +4,7 @@ and where the fact comes from."""
 from __future__ import annotations
 
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from quizapp.core.decks.model import Card, ChoiceCard, Deck, QuizCard, TypedCard
@@ -80,15 +81,29 @@ class Feedback(Static):
     def show(self, deck: Deck, card: QuizCard, graded: GradedAnswer) -> None:
         """Show feedback for an answer."""
         self.update(feedback_content(deck, card, graded))
-        self.set_class(True, "-shown")
-        self.set_class(graded.correct, "-right")
-        self.set_class(not graded.correct, "-wrong")
+        # One class change (styles are worked out again at each), between Enter and the
+        # frame that shows the panel.
+        self.update_classes(
+            {"-shown": True, "-right": graded.correct, "-wrong": not graded.correct}
+        )
         # Bring the whole panel into view once it has been laid out: it was hidden
         # (no size yet) until now, and `scroll_visible` does nothing for a widget
         # without a size, which left the must-know line below the fold at 80x24.
-        self.call_after_refresh(self.scroll_visible, animate=False)
+        self.call_after_refresh(self._bring_into_view)
+
+    def _bring_into_view(self) -> None:
+        # Only when some of it is out of view: a scroll is another layout and frame.
+        if not self.fully_in_view():
+            self.scroll_visible(animate=False)
+
+    def fully_in_view(self) -> bool:
+        """Whether the whole panel is inside the visible part of its scrolling parent."""
+        container = self.parent
+        if not isinstance(container, Widget) or not self.region:
+            return False
+        return container.scrollable_content_region.contains_region(self.region)
 
     def clear(self) -> None:
         """Hide the panel for the next question."""
         self.update("")
-        self.remove_class("-shown", "-right", "-wrong")
+        self.update_classes({"-shown": False, "-right": False, "-wrong": False})
