@@ -86,7 +86,7 @@ def _ms(runs: list[dict[str, float]], key: str) -> float:
     return median([run[key] for run in runs]) * 1000
 
 
-def bench_startup_bundled(workdir: Path, *, reps: int = 9) -> list[Result]:
+def bench_startup_bundled(workdir: Path, *, reps: int = 21) -> list[Result]:
     """(1) The bundled decks: Home painted (target <= 1.15x bare), and listing them with a
     warm cache (target <= 1.3x)."""
     bare, app = _runs(workdir, reps, None, cold=False, tag="bundled")
@@ -125,7 +125,7 @@ def library_folder(workdir: Path, cards: int) -> Path:
     return folder
 
 
-def bench_startup_library(workdir: Path, *, cards: int = 10_000, reps: int = 5) -> list[Result]:
+def bench_startup_library(workdir: Path, *, cards: int = 10_000, reps: int = 9) -> list[Result]:
     """(2) Bundled decks plus a generated library: cold and warm deck cache."""
     library = library_folder(workdir, cards)
     results = []

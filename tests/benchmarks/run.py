@@ -33,8 +33,8 @@ from tests.benchmarks.common import Result
 
 BENCHMARKS: dict[str, tuple[Callable[..., list[Result]], dict[str, int], dict[str, int]]] = {
     # name: (function, full-size arguments, --quick arguments)
-    "startup": (bench_startup_bundled, {"reps": 9}, {"reps": 1}),
-    "library": (bench_startup_library, {"cards": 10_000, "reps": 5}, {"cards": 60, "reps": 1}),
+    "startup": (bench_startup_bundled, {"reps": 21}, {"reps": 1}),
+    "library": (bench_startup_library, {"cards": 10_000, "reps": 9}, {"cards": 60, "reps": 1}),
     "load": (bench_load, {"cards": 10_000, "reps": 5}, {"cards": 60, "reps": 1}),
     "answer": (bench_answer, {"answers": 200}, {"answers": 6}),
     "flashcards": (bench_flashcards, {"ratings": 200}, {"ratings": 6}),
