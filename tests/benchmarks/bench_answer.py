@@ -18,8 +18,9 @@ import gc
 import math
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from tests.benchmarks.bench_startup import prepare_data_dir
 from tests.benchmarks.common import Result, median
@@ -98,6 +99,46 @@ class GcPauses:
         )
 
 
+class FrameTimer:
+    """Times a key press to the end of the first compositor refresh of `screen` after
+    which `shown()` holds (a frame drawn before the change is laid out does not count).
+
+    Installed by wrapping the screen's `_compositor_refresh`, the method that writes a
+    frame to the terminal.
+    """
+
+    def __init__(self, screen: Any, shown: Callable[[], bool]) -> None:
+        self._shown = shown
+        self._armed = False
+        self._shown_at: list[float] = []
+        refresh = screen._compositor_refresh
+
+        def timed_refresh() -> None:
+            refresh()
+            done = time.perf_counter()
+            if self._armed and self._shown():
+                self._shown_at.append(done)
+                self._armed = False
+
+        screen._compositor_refresh = timed_refresh
+
+    async def press(self, pilot: Any, key: str, what: str) -> tuple[float, float]:
+        """Press `key`; the press time and the time the frame showing `what` ended.
+
+        Raises:
+            RuntimeError: No such frame within about half a second.
+        """
+        self._shown_at.clear()
+        self._armed = True
+        start = time.perf_counter()
+        await pilot.press(key)
+        for _ in range(1000):
+            if self._shown_at:
+                return start, self._shown_at[0]
+            await asyncio.sleep(0.0005)
+        raise RuntimeError(f"{what} never came")
+
+
 async def _answer_latencies(workdir: Path, answers: int, gc_pauses: GcPauses) -> Windows:
     from quizapp.core.quiz import QuizSession, QuizSettings
     from quizapp.ui.app import make_app
@@ -123,18 +164,7 @@ async def _answer_latencies(workdir: Path, answers: int, gc_pauses: GcPauses) ->
         await app.push_screen(screen)
         await pilot.pause()
 
-        shown_at: list[float] = []
-        armed = False
-        refresh = screen._compositor_refresh
         feedback = screen.query_one(Feedback)
-
-        def timed_refresh() -> None:
-            nonlocal armed
-            refresh()
-            done = time.perf_counter()
-            if armed and feedback_on_screen():
-                shown_at.append(done)
-                armed = False
 
         def feedback_on_screen() -> bool:
             # Its region in the frame just drawn: at least its top border and first line.
@@ -144,7 +174,7 @@ async def _answer_latencies(workdir: Path, answers: int, gc_pauses: GcPauses) ->
             region, clip = placed
             return region.intersection(clip).height >= 2
 
-        screen._compositor_refresh = timed_refresh  # type: ignore[method-assign]
+        timer = FrameTimer(screen, feedback_on_screen)
         gc_pauses.start()
         for _ in range(answers):
             card = session.current
@@ -155,17 +185,7 @@ async def _answer_latencies(workdir: Path, answers: int, gc_pauses: GcPauses) ->
             elif card.type == "typed":
                 await pilot.press("x")
             await pilot.pause()
-            shown_at.clear()
-            armed = True
-            start = time.perf_counter()
-            await pilot.press("enter")
-            for _ in range(1000):
-                if shown_at:
-                    break
-                await asyncio.sleep(0.0005)
-            if not shown_at:
-                raise RuntimeError("the feedback frame never came")
-            windows.append((start, shown_at[0]))
+            windows.append(await timer.press(pilot, "enter", "the feedback frame"))
             await pilot.press("enter")  # next question
             await pilot.pause()
         gc_pauses.stop()
@@ -173,17 +193,31 @@ async def _answer_latencies(workdir: Path, answers: int, gc_pauses: GcPauses) ->
     return windows
 
 
-def bench_answer(workdir: Path, *, answers: int = 200) -> list[Result]:
+def timed_latencies(
+    title: str,
+    measure: Callable[[GcPauses], Coroutine[Any, Any, Windows]],
+    *,
+    p99_ms: float | None,
+    slowest_ms: float | None,
+) -> list[Result]:
+    """Run `measure` (which times its windows with `FrameTimer`) and report the latencies,
+    the last line saying how many garbage collections fell inside the windows."""
     gc_pauses = GcPauses()
-    windows = asyncio.run(_answer_latencies(workdir, answers, gc_pauses))
+    windows = asyncio.run(measure(gc_pauses))
     results = latency_results(
-        "(4) answer -> feedback shown",
-        [end - start for start, end in windows],
-        p99_ms=P99_MS,
-        slowest_ms=SLOWEST_MS,
+        title, [end - start for start, end in windows], p99_ms=p99_ms, slowest_ms=slowest_ms
     )
     results[-1].note = gc_pauses.note(windows)
     return results
+
+
+def bench_answer(workdir: Path, *, answers: int = 200) -> list[Result]:
+    return timed_latencies(
+        "(4) answer -> feedback shown",
+        lambda gc_pauses: _answer_latencies(workdir, answers, gc_pauses),
+        p99_ms=P99_MS,
+        slowest_ms=SLOWEST_MS,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

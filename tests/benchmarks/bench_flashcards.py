@@ -13,12 +13,10 @@ Ratings are recorded by the store's writer thread as in normal use.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
-import time
 from pathlib import Path
 
-from tests.benchmarks.bench_answer import GcPauses, Windows, latency_results
+from tests.benchmarks.bench_answer import FrameTimer, GcPauses, Windows, timed_latencies
 from tests.benchmarks.bench_startup import prepare_data_dir
 from tests.benchmarks.common import Result
 from tests.benchmarks.generate import write_library
@@ -50,37 +48,19 @@ async def _rating_windows(workdir: Path, ratings: int, gc_pauses: GcPauses) -> W
         if len(screen.queue) < ratings:
             raise RuntimeError(f"only {len(screen.queue)} cards to study")
 
-        shown_at: list[float] = []
-        armed = False
-        refresh = screen._compositor_refresh
         back = screen.query_one("#card-back")
 
-        def timed_refresh() -> None:
-            nonlocal armed
-            refresh()
-            done = time.perf_counter()
-            if armed and not screen.flipped and back not in screen._compositor.visible_widgets:
-                shown_at.append(done)
-                armed = False
+        def next_card_shown() -> bool:
+            return not screen.flipped and back not in screen._compositor.visible_widgets
 
-        screen._compositor_refresh = timed_refresh  # type: ignore[method-assign]
+        timer = FrameTimer(screen, next_card_shown)
         gc_pauses.start()
         for _ in range(ratings):
             await pilot.press("space")  # flip
             await pilot.pause()
             if not screen.flipped or back not in screen._compositor.visible_widgets:
                 raise RuntimeError("the card did not flip")
-            shown_at.clear()
-            armed = True
-            start = time.perf_counter()
-            await pilot.press("3")
-            for _ in range(1000):
-                if shown_at:
-                    break
-                await asyncio.sleep(0.0005)
-            if not shown_at:
-                raise RuntimeError("the next card's frame never came")
-            windows.append((start, shown_at[0]))
+            windows.append(await timer.press(pilot, "3", "the next card's frame"))
             await pilot.pause()
         gc_pauses.stop()
         await app.workers.wait_for_complete()
@@ -88,16 +68,12 @@ async def _rating_windows(workdir: Path, ratings: int, gc_pauses: GcPauses) -> W
 
 
 def bench_flashcards(workdir: Path, *, ratings: int = 200) -> list[Result]:
-    gc_pauses = GcPauses()
-    windows = asyncio.run(_rating_windows(workdir, ratings, gc_pauses))
-    results = latency_results(
+    return timed_latencies(
         "(7) rating -> next flashcard shown",
-        [end - start for start, end in windows],
+        lambda gc_pauses: _rating_windows(workdir, ratings, gc_pauses),
         p99_ms=None,
         slowest_ms=None,
     )
-    results[-1].note = gc_pauses.note(windows)
-    return results
 
 
 if __name__ == "__main__":  # pragma: no cover
