@@ -1,9 +1,11 @@
-"""Finding deck files and loading them: one file, or every file of a library at once.
+"""Loading deck files: one file, or every file of a library at once.
 
 `load_deck` reads, parses (`safe_yaml`) and validates (`model`) one file, through the
 deck cache when given one. `load_decks` loads a mix of files and folders, keeps the good
 decks when others are broken, and reports two files claiming the same deck id. Where the
-folders are (bundled, the user's, `--decks`) is decided by `quizapp.core.paths`.
+folders are (bundled, the user's, `--decks`) is decided by `quizapp.core.paths`; which
+files in them are decks, by `finding`. The app lists decks from their summaries
+(`library`) and calls `load_deck` when one is opened; the subcommands load every deck here.
 """
 
 from __future__ import annotations
