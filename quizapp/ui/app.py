@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from quizapp.core import paths
 from quizapp.core.decks.cache_key import default_cache_folder
-from quizapp.core.decks.library import DeckLibrary, FileOutcome, expand_paths, scan
+from quizapp.core.decks.library import DeckLibrary, scan
 from quizapp.core.settings import Settings, load_settings, save_settings
 from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.context import AppContext, Clock
@@ -62,12 +62,11 @@ class QuizApp(App[None]):
         store: ScoreStore,
         settings: Settings,
         settings_file: Path,
-        deck_paths: Sequence[Path],
+        library: DeckLibrary,
+        cache_folder: Path,
+        learner: Learner | None,
         startup_notes: Sequence[str] = (),
         clock: Clock = _utc_now,
-        library: DeckLibrary | None = None,
-        cache_folder: Path | None = None,
-        learners: Sequence[Learner] | None = None,
     ) -> None:
         """Create the app; use `make_app` rather than calling this directly.
 
@@ -75,18 +74,15 @@ class QuizApp(App[None]):
             store: The opened score store.
             settings: Settings loaded at start-up.
             settings_file: Where settings are saved when they change.
-            deck_paths: Deck files and folders to load.
+            library: The deck files as scanned: what Home lists in its first frame; the
+                files without a fresh summary are checked after it.
+            cache_folder: The validated-deck cache.
+            learner: The remembered learner, read before the UI starts so that Home's
+                first frame shows them (None: Home asks who is learning).
             startup_notes: Messages to show once the app is up (recovered files, ...).
             clock: Source of the current time (tests pass a fixed one).
-            library: The deck files as scanned (`make_app` scans them); None: every
-                file in `deck_paths` is checked in full after the first frame.
-            cache_folder: The validated-deck cache (None: the user cache folder).
-            learners: The learners in the store, read before the UI starts so that
-                Home's first frame shows the remembered one (None: Home reads them).
         """
         super().__init__()
-        if library is None:
-            library = DeckLibrary(tuple(FileOutcome(path) for path in expand_paths(deck_paths)))
         self.context = AppContext(
             store=store,
             settings=settings,
@@ -95,12 +91,9 @@ class QuizApp(App[None]):
             library=library,
             cache_folder=cache_folder,
         )
-        self.learners_at_start = None if learners is None else list(learners)
-        """The learners read by `make_app`, for Home's first frame (None: not read)."""
         self.settings_file = settings_file
-        self.deck_paths = list(deck_paths)
         self.startup_notes = list(startup_notes)
-        self.home = HomeScreen()
+        self.home = HomeScreen(learner)
         """The home screen: the bottom of the stack for the app's whole life."""
         self._latest_library: DeckLibrary | None = None
 
@@ -344,15 +337,14 @@ def make_app(
     # under the remembered learner (one short query).
     cache_folder = default_cache_folder()
     library = scan(deck_paths, cache_folder)
-    learners = store.learners()
+    remembered = next((one for one in store.learners() if one.name == settings.learner), None)
     return QuizApp(
         store=store,
         settings=settings,
         settings_file=settings_file,
-        deck_paths=deck_paths,
         startup_notes=notes,
         clock=clock,
         library=library,
         cache_folder=cache_folder,
-        learners=learners,
+        learner=remembered,
     )

@@ -70,9 +70,14 @@ class HomeScreen(Screen[None]):
     unfinished: reactive[frozenset[str]] = reactive(frozenset)
     """Decks with an unfinished quiz or exam (Enter offers to resume it)."""
 
-    def __init__(self) -> None:
-        """Create the home screen (the app's context holds what it shows)."""
+    def __init__(self, remembered: Learner | None = None) -> None:
+        """Create the home screen (the app's context holds what it shows).
+
+        Args:
+            remembered: The learner to start with (None: Home asks who is learning).
+        """
         super().__init__()
+        self._remembered = remembered
         self._scores_generation = 0
         self._shown_decks: list[DeckSummary] = []
         """The decks the table shows, to skip refilling it for nothing."""
@@ -112,11 +117,7 @@ class HomeScreen(Screen[None]):
         # (read by `make_app`): show them in the first frame, not one frame later.
         self.query_one("#deck-errors").display = False
         self._list_decks()
-        learners = getattr(self.app, "learners_at_start", None)
-        if learners is None:
-            self._select_initial_learner()
-        else:
-            self._learner_at_start(self._remembered(learners))
+        self._learner_at_start(self._remembered)
 
     def show_decks(self) -> None:
         """Show the app's deck library as it now is: the decks, and the errors of the
@@ -127,8 +128,8 @@ class HomeScreen(Screen[None]):
             self.deck_errors = errors
         if self._shown_decks != self.decks:
             self._decks_changed()
-        if not library.pending:
-            self._show_status()
+        elif self.is_mounted:
+            self._show_status()  # how many files are still being checked
 
     def _title_width(self) -> int:
         # The other columns need about 52 cells ("Last" says "80% ✗ failed"); the title
@@ -144,15 +145,6 @@ class HomeScreen(Screen[None]):
             self._fill_table()
 
     # --- learner -------------------------------------------------------------------------
-
-    def _remembered(self, learners: list[Learner]) -> Learner | None:
-        remembered = self.context.settings.learner
-        return next((one for one in learners if one.name == remembered), None)
-
-    @work(thread=True, group="home-learner", exit_on_error=False)
-    def _select_initial_learner(self) -> None:
-        found = self._remembered(self.context.store.learners())
-        self.app.call_from_thread(self._learner_at_start, found)
 
     def _learner_at_start(self, learner: Learner | None) -> None:
         if learner is None:
@@ -266,8 +258,7 @@ class HomeScreen(Screen[None]):
         self._shown_decks = self.decks
         self._fill_table()
         self.refresh_scores()  # due counts depend on the decks' cards
-        if self.decks or not self.context.library.pending:
-            self._show_status()
+        self._show_status()
 
     def _show_status(self) -> None:
         count = len(self.decks)
