@@ -13,7 +13,6 @@ either is loaded. The pydantic version is therefore read from the installed pack
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
@@ -23,6 +22,7 @@ from typing import Any
 from quizapp import __version__
 from quizapp.core import paths
 from quizapp.core.decks.schema_version import SCHEMA_VERSION
+from quizapp.core.digest import blake2b
 
 CACHE_FORMAT = 2
 """Bump when the entry format, what is stored in it, or how deck files are read changes.
@@ -41,7 +41,7 @@ def default_cache_folder() -> Path:
 
 def content_hash(data: bytes) -> str:
     """The hash of a deck file's bytes that its cache entry is keyed on."""
-    return hashlib.blake2b(data, digest_size=32).hexdigest()
+    return blake2b(data, digest_size=32).hexdigest()
 
 
 def resolved(path: Path) -> str:
@@ -54,7 +54,7 @@ def resolved(path: Path) -> str:
 
 def entry_name(deck_file: Path) -> str:
     """The file name stem a deck file's entry and summary share in the cache folder."""
-    return hashlib.blake2b(resolved(deck_file).encode("utf-8"), digest_size=16).hexdigest()
+    return blake2b(resolved(deck_file).encode("utf-8"), digest_size=16).hexdigest()
 
 
 _PYDANTIC_VERSION_LINE = re.compile(r"^VERSION\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)

@@ -15,7 +15,7 @@ answer they guard, so two processes cannot both pass the check.
 
 from __future__ import annotations
 
-import secrets
+import os
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -29,7 +29,9 @@ CLAIM_TTL = timedelta(seconds=90)
 
 def new_owner_token() -> str:
     """A random token naming one window (one app instance) as a claim's owner."""
-    return secrets.token_hex(16)
+    # os.urandom is what `secrets.token_hex` uses; `secrets` would load OpenSSL (hmac)
+    # at start-up, for this one call.
+    return os.urandom(16).hex()
 
 
 def check_claim(

@@ -22,13 +22,13 @@ aside as damaged.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from quizapp.core.digest import blake2b
 from quizapp.core.store.schema import MIGRATIONS
 
 KEPT_FORMAT = 1
@@ -106,7 +106,7 @@ def kept_expectation_path(version: int) -> Path:
     source = json.dumps(
         [KEPT_FORMAT, version, sqlite3.sqlite_version, [list(step) for step in MIGRATIONS]]
     )
-    digest = hashlib.blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
+    digest = blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
     return paths.cache_dir() / "store-schema" / f"{digest}.json"
 
 
