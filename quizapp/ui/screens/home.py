@@ -117,15 +117,15 @@ class HomeScreen(Screen[None]):
                 table.add_column(Text(label), key=key, width=width)
             yield table
             yield Static(id="deck-detail", markup=False)
-            with VerticalScroll(id="deck-errors"):
-                yield Static("Some deck files could not be loaded:", classes="title", markup=False)
-                yield Static(id="deck-error-lines", markup=False)
+            # The panel listing deck files that do not load (#deck-errors) is mounted
+            # when the first one is found (`watch_deck_errors`): start-up has found none
+            # yet (files are checked after the first frame), and a scrolling panel is
+            # about 2 ms of that frame.
         yield Footer()
 
     def on_mount(self) -> None:
         # The decks with a fresh summary and the remembered learner are known already
         # (read by `make_app`): show them in the first frame, not one frame later.
-        self.query_one("#deck-errors").display = False
         self._list_decks()
         self._learner_at_start(self._remembered)
 
@@ -289,11 +289,19 @@ class HomeScreen(Screen[None]):
     def watch_deck_errors(self, errors: list[DeckError]) -> None:
         if not self.is_mounted:
             return
-        panel = self.query_one("#deck-errors")
-        panel.display = bool(errors)
-        self.query_one("#deck-error-lines", Static).update(
-            Content("\n".join(str(error) for error in errors))
-        )
+        lines = Content("\n".join(str(error) for error in errors))
+        panels = self.query("#deck-errors")
+        if panels:
+            panels.first().display = bool(errors)
+            self.query_one("#deck-error-lines", Static).update(lines)
+        elif errors:
+            self.query_one("#home").mount(
+                VerticalScroll(
+                    Static("Some deck files could not be loaded:", classes="title", markup=False),
+                    Static(lines, id="deck-error-lines", markup=False),
+                    id="deck-errors",
+                )
+            )
 
     def _fill_table(self) -> None:
         table = self.query_one("#decks", DataTable)
