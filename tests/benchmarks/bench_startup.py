@@ -62,24 +62,30 @@ def _app(env: dict[str, str], data: Path, decks: Path | None) -> dict[str, float
 
 
 def _runs(
-    workdir: Path, reps: int, decks: Path | None, cold: bool, tag: str
-) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
-    """`reps` runs of the bare app and of quizapp, taking turns (after one warm-up each)."""
+    workdir: Path, reps: int, decks: Path | None, cold: bool, tag: str, widgets: bool = False
+) -> tuple[list[dict[str, float]], list[dict[str, float]], list[dict[str, float]]]:
+    """`reps` runs of the bare app and of quizapp, taking turns (after one warm-up each),
+    and with `widgets` of the app drawing Home's widgets alone (`child.run_widgets`)."""
     data = prepare_data_dir(workdir / f"data-{tag}")
     cache = workdir / f"cache-{tag}"
     bare_env = child_env()
+    rows = expected_decks(data, decks)
     bare_runs: list[dict[str, float]] = []
     app_runs: list[dict[str, float]] = []
+    widget_runs: list[dict[str, float]] = []
     for index in range(reps + 1):
         if cold or index == 0:
             shutil.rmtree(cache, ignore_errors=True)
         env = child_env(QUIZAPP_CACHE_DIR=str(cache), QUIZAPP_DATA_DIR=str(data))
         bare = _bare(bare_env)
         app = _app(env, data, decks)
+        drawn = run_child(["widgets", "--rows", str(rows)], bare_env) if widgets else None
         if index:  # the first round warms the page cache, .pyc files and the deck cache
             bare_runs.append(bare)
             app_runs.append(app)
-    return bare_runs, app_runs
+            if drawn is not None:
+                widget_runs.append(drawn)
+    return bare_runs, app_runs, widget_runs
 
 
 def _ms(runs: list[dict[str, float]], key: str) -> float:
@@ -89,9 +95,16 @@ def _ms(runs: list[dict[str, float]], key: str) -> float:
 def bench_startup_bundled(workdir: Path, *, reps: int = 21) -> list[Result]:
     """(1) The bundled decks: Home painted (target <= 1.15x bare), and listing them with a
     warm cache (target <= 1.3x)."""
-    bare, app = _runs(workdir, reps, None, cold=False, tag="bundled")
+    bare, app, widgets = _runs(workdir, reps, None, cold=False, tag="bundled", widgets=True)
     base = _ms(bare, "at_painted")
     return [
+        Result(
+            "(1) reference: a plain Textual app drawing Home's widgets, no quizapp code",
+            _ms(widgets, "at_painted"),
+            "ms",
+            "bare Textual app painted",
+            base,
+        ),
         Result(
             "(1) start-up to Home painted, bundled decks",
             _ms(app, "at_painted"),
@@ -131,7 +144,7 @@ def bench_startup_library(workdir: Path, *, cards: int = 10_000, reps: int = 9) 
     results = []
     for cold in (False, True):
         state = "cold" if cold else "warm"
-        bare, app = _runs(workdir, reps, library, cold=cold, tag=f"library-{state}")
+        bare, app, _ = _runs(workdir, reps, library, cold=cold, tag=f"library-{state}")
         base = _ms(bare, "at_painted")
         results.append(
             Result(
@@ -171,7 +184,7 @@ def bench_memory(workdir: Path, *, cards: int = 10_000, reps: int = 3) -> list[R
     results = []
     for cold in (False, True):
         state = "cold" if cold else "warm"
-        bare, app = _runs(workdir, reps, library, cold=cold, tag=f"memory-{state}")
+        bare, app, _ = _runs(workdir, reps, library, cold=cold, tag=f"memory-{state}")
         base = median([run["rss_kb"] for run in bare]) / 1024
         results.append(
             Result(
