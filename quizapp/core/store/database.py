@@ -55,6 +55,7 @@ BUSY_TIMEOUT_S = 10.0
 """How long a write waits for another process's transaction before giving up."""
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_READ = 20  # the magic string, then up to the file format versions (bytes 18, 19)
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 _SCHEMA_GONE = ("no such table", "no such column", "no such index", "no such trigger")
 
@@ -105,6 +106,10 @@ class Database:
         # The schema version the methods may rely on: below the current one only for
         # old-schema test fixtures built through this code.
         self._version = SCHEMA_VERSION
+        # What the health check on open saw: the file's schema version and whether its
+        # header says WAL. Both as wanted: `_migrate` has nothing to do (see `_open`).
+        self._checked_version: int | None = None
+        self._checked_wal = False
 
     # ----------------------------------------------------------------------- opening
 
@@ -146,7 +151,11 @@ class Database:
             if notice is not None:
                 store.notices.append(notice)
         store._recover_if_damaged()
-        store._migrate(target_version)
+        if store._checked_version != target_version or not store._checked_wal:
+            # A new, older or recovered file, or one not yet in WAL mode. Otherwise
+            # `_migrate` would only open another connection to find nothing to do
+            # (about 1 ms of every start).
+            store._migrate(target_version)
         return store
 
     def _create_file(self) -> None:
@@ -194,9 +203,10 @@ class Database:
 
     def _damage(self) -> str | None:
         """Why the file is unusable, or None when it is a healthy (or empty) database."""
+        self._checked_version, self._checked_wal = None, False
         try:
             with open(self.path, "rb") as handle:
-                header = handle.read(len(_SQLITE_MAGIC))
+                header = handle.read(_HEADER_READ)
         except OSError as error:
             raise StoreError(
                 f"Cannot read the score database {self.path}: {reason(error)}.", self.path
@@ -206,8 +216,10 @@ class Database:
         # Judged from the raw bytes, not through SQLite, which would delete a WAL file next
         # to a non-database and so destroy part of what we promise to keep. A database's
         # first 16 bytes are written once, with its first page, and never change after.
-        if header != _SQLITE_MAGIC:
+        if header[: len(_SQLITE_MAGIC)] != _SQLITE_MAGIC:
             return "not a SQLite database"
+        # Header bytes 18 and 19 (file format write and read versions) are 2 in WAL mode.
+        self._checked_wal = header[18:20] == b"\x02\x02"
         try:
             # Read-only: a read-write connection checkpoints the WAL into the file when it
             # closes, which would alter a damaged file before it is moved aside.
@@ -235,11 +247,14 @@ class Database:
             # newer version is refused by `_migrate` too, with its own message.
             if 0 < version <= SCHEMA_VERSION:
                 try:
-                    return schema_problems(conn, version)
+                    problems = schema_problems(conn, version)
                 except sqlite3.DatabaseError as error:
                     # A table SQLite cannot even describe (a full-text index whose shadow
                     # table is gone: "vtable constructor failed") is damage as well.
                     return [f"its tables cannot be read ({error})"]
+                if not problems:
+                    self._checked_version = version
+                return problems
             return []
 
     def _recover_if_damaged(self) -> None:
