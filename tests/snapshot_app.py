@@ -13,7 +13,7 @@ from pathlib import Path
 
 import fsrs
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, RadioButton
+from textual.widgets import Checkbox, DataTable, Input, RadioButton
 
 from quizapp.core import paths, recording
 from quizapp.core.decks.loading import load_decks
@@ -158,10 +158,16 @@ async def settle(pilot: Pilot[object], rounds: int = 2) -> None:
     for _ in range(rounds):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-    # A table filled by the last result sizes its columns on its next idle pass; on a
-    # busy machine a snapshot could catch the frame before it (a "Deck" column header
-    # still at its title's width).
-    await pilot.pause()
+    # A table filled by the last result sizes its columns on its own next idle pass; on
+    # a busy machine a snapshot could catch the frame before it (a "Deck" column header
+    # still at its title's width: seen in the statistics snapshot under `-n auto`). So
+    # wait until no table on screen still has that pass to make (a bounded wait).
+    for _ in range(50):
+        await pilot.pause()
+        tables = pilot.app.screen.query(DataTable)
+        if not any(table._require_update_dimensions for table in tables):
+            break
+    await pilot.pause()  # and the frame drawn after it
 
 
 def screen_text(app: QuizApp) -> str:
