@@ -9,12 +9,11 @@ pydantic.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class DeckError:
+class DeckError(NamedTuple):
     """One problem in a deck file, positioned for an editor's 'go to line'.
 
     `str()` gives `file:line:column: field: message`, the form editors and terminals

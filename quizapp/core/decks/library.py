@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from quizapp.core.decks.cache_key import cache_key
 from quizapp.core.decks.errors import DeckError, DeckLoadError
@@ -34,8 +34,7 @@ if TYPE_CHECKING:
     from quizapp.core.decks.model import Deck
 
 
-@dataclass(frozen=True, slots=True)
-class FileOutcome:
+class FileOutcome(NamedTuple):
     """What is known of one deck file: its summary (it validates), its errors, or
     neither yet (pending: it must be loaded in full to know)."""
 

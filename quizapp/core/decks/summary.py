@@ -23,9 +23,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quizapp.core import files
 from quizapp.core.decks.cache_key import entry_name
@@ -39,8 +38,7 @@ SUMMARY_FORMAT = 1
 SUMMARY_SUFFIX = ".summary.json"
 
 
-@dataclass(frozen=True, slots=True)
-class DeckSummary:
+class DeckSummary(NamedTuple):
     """What Home shows about a deck that validated, and what due counts need.
 
     Attributes:
@@ -91,7 +89,7 @@ class DeckSummary:
 
     def to_json(self) -> str:
         """The summary as one line of JSON."""
-        fields = asdict(self)
+        fields = self._asdict()
         fields["summary_format"] = SUMMARY_FORMAT
         return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 

@@ -12,9 +12,8 @@ few hundred indexed cards.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from quizapp.core.store.database import Database
 from quizapp.core.store.learners import learner_in
@@ -72,8 +71,7 @@ MISTAKES_SQL = """
 _TRIGRAM = 3
 
 
-@dataclass(frozen=True)
-class CardFilters:
+class CardFilters(NamedTuple):
     """What a browser search asks for; every filter left None (or False) matches all.
 
     Attributes:

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from quizapp.core.digest import blake2b
 from quizapp.core.store.schema import MIGRATIONS
@@ -37,8 +37,7 @@ KEPT_FORMAT = 1
 _KINDS = ("table", "index", "trigger")
 
 
-@dataclass(frozen=True)
-class SchemaObject:
+class SchemaObject(NamedTuple):
     """One table, index or trigger as the file holds it.
 
     Attributes:
