@@ -95,6 +95,10 @@ class QuizApp(App[None]):
         self.startup_notes = list(startup_notes)
         self.home = HomeScreen(learner)
         """The home screen: the bottom of the stack for the app's whole life."""
+        # Here, not on mount: the stylesheet is first parsed with the theme's colours.
+        # Set once the app runs, the theme made Textual parse every rule again before
+        # the first frame (a light theme started about 15 ms later than the default).
+        self._apply_theme(settings.theme)
         self._latest_library: DeckLibrary | None = None
 
     # Shortcuts to the context for tests and benchmarks, which open screens themselves.
@@ -117,7 +121,6 @@ class QuizApp(App[None]):
         return self.home
 
     def on_mount(self) -> None:
-        self._apply_theme(self.context.settings.theme)
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember_theme(theme.name))
         for note in self.startup_notes:
             self.notify(note, severity="warning", timeout=10, markup=False)

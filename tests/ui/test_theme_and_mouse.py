@@ -30,6 +30,21 @@ async def test_theme_is_remembered_by_the_next_run(data_dir: Path, learner: Lear
         assert again.theme == "nord"
 
 
+async def test_a_saved_light_theme_is_in_the_first_frame(data_dir: Path, learner: Learner) -> None:
+    # The theme is set as the app is made, so the stylesheet is first parsed with it
+    # (set on mount, every rule was parsed again before the first frame).
+    settings = paths.settings_path(data_dir)
+    data = json.loads(settings.read_text(encoding="utf-8"))
+    settings.write_text(json.dumps({**data, "theme": "textual-light"}), encoding="utf-8")
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE):  # returns once the first frame is drawn
+        assert app.theme == "textual-light"
+        assert "-light-mode" in app.classes and "-dark-mode" not in app.classes
+        light = app.get_theme("textual-light")
+        assert light is not None and light.background is not None
+        assert app.screen.styles.background.hex.lower() == light.background.lower()
+
+
 async def test_an_unknown_saved_theme_falls_back_to_the_default(
     data_dir: Path, learner: Learner
 ) -> None:
