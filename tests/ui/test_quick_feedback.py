@@ -4,7 +4,7 @@ checking the behaviour, not the time (speed is measured in tests/benchmarks):
 - the first frame drawn after Enter shows the feedback panel (for every kind of
   question: a typed answer's first frame used to be the disabled input without it);
 - the first frame after a rating shows the next card with the rated card's back gone;
-- the footer is rebuilt only when the keys it shows change;
+- the footer is rebuilt only when the keys it shows change (Home's is built once);
 - a row whose text is unchanged is not redrawn, and rows carry the right classes;
 - the feedback panel scrolls only when some of it is out of view;
 - one writer thread serves a screen's writes and ends when the screen closes;
@@ -141,6 +141,21 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(
         shown = [key.description for key in footer.query(FooterKey)]
         assert "Next" in shown and "Submit" not in shown and "Pick/toggle" not in shown
         assert "Next" in screen_text(app).splitlines()[-1]
+
+
+async def test_home_builds_its_footer_keys_once(data_dir: Path, learner: Learner) -> None:
+    """Textual's Footer rebuilt Home's keys three times between the first frame and the
+    scores being shown (restyling every key on the event loop while the scores loaded),
+    and kept each rebuild's keys alive."""
+    app = new_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = list(app.home.query_one(Footer).query(FooterKey))
+        assert "Quiz" in [key.description for key in shown]
+        gc.unfreeze()  # frozen objects are not listed by gc.get_objects
+        gc.collect()
+        alive = [thing for thing in gc.get_objects() if isinstance(thing, FooterKey)]
+        assert len(alive) == len(shown)
 
 
 async def test_submitting_redraws_only_the_rows_that_change(

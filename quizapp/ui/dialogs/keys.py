@@ -13,7 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
+
+from quizapp.ui.widgets.footer import KeysFooter
 
 APP_KEYS = [("?", "Show this list of keys"), ("ctrl+p", "Search commands"), ("ctrl+q", "Quit")]
 """Keys that work on every screen."""
@@ -77,7 +79,7 @@ class KeysModal(ModalScreen[None]):
                 yield Static(Content("\n").join(lines), id="keys-lines")
             with Horizontal(classes="buttons"):
                 yield Button("Close", id="close", variant="primary")
-        yield Footer()
+        yield KeysFooter()
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)

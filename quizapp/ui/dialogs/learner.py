@@ -8,12 +8,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.core.store import Learner, StoreError
 from quizapp.ui.context import app_context
 from quizapp.ui.dialogs.confirm import ConfirmModal, TextPromptModal
+from quizapp.ui.widgets.footer import KeysFooter
 
 
 class LearnerModal(ModalScreen[Learner | None]):
@@ -49,7 +50,7 @@ class LearnerModal(ModalScreen[Learner | None]):
                 max_length=60,
             )
             yield Static("", id="learner-message", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     # The name box has focus from the first frame: letters typed while the learner list
     # is still loading must land in it, not in a list that is not there yet.

@@ -13,7 +13,6 @@ from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Checkbox,
-    Footer,
     RadioButton,
     RadioSet,
     Select,
@@ -26,6 +25,7 @@ from quizapp.core.modes import Mode
 from quizapp.core.quiz import QuizSettings, plan_quiz
 from quizapp.core.store import AttemptSummary
 from quizapp.ui.format import counted, local_time
+from quizapp.ui.widgets.footer import KeysFooter
 from quizapp.ui.widgets.marked import MarkedCheckbox, MarkedRadioButton, MarkedSelectionList
 
 ATTEMPT_NAMES = {"practice": "a practice quiz", "exam": "an exam", "review": "a review"}
@@ -86,7 +86,7 @@ class QuizSetupModal(ModalScreen[QuizSettings | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Start", id="start", variant="primary")
                 yield Button("Cancel", id="cancel")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#mode", RadioSet).focus()

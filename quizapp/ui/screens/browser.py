@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from quizapp.core.card_browser import CARD_TYPES, practice_sessions, resolve, sync_index
@@ -27,6 +27,7 @@ from quizapp.core.quiz import QuizSession
 from quizapp.core.store import BrowserRow, CardFilters
 from quizapp.ui.context import app_context, load_decks_in_full
 from quizapp.ui.format import TYPE_NAMES, local_time
+from quizapp.ui.widgets.footer import KeysFooter
 
 
 def _one_line(text: str, width: int) -> str:
@@ -113,7 +114,7 @@ class CardBrowserScreen(Screen[QuizSession | None]):
             table.add_column("Topic", key="topic")
             table.add_column("Deck", key="deck")
             yield table
-        yield Footer()
+        yield KeysFooter()
 
     def _prompt_width(self) -> int:
         # Room for the due date, last answer and must-know columns beside it.

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from quizapp.core.card_browser import CardRecord, can_suspend, card_record, card_text
@@ -25,6 +25,7 @@ from quizapp.core.quiz import right_answer
 from quizapp.ui.context import app_context
 from quizapp.ui.format import TYPE_NAMES, local_time
 from quizapp.ui.widgets.feedback import source_lines
+from quizapp.ui.widgets.footer import KeysFooter
 
 
 def card_content(deck: Deck, card: Card) -> Content:
@@ -92,7 +93,7 @@ class CardDetailScreen(Screen[bool]):
             yield history
             yield Static(Content.styled("Flashcard schedule", "bold"), classes="section")
             yield Static(id="card-detail-schedule", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Card"

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from quizapp.core.decks.model import Deck
@@ -18,6 +18,7 @@ from quizapp.core.quiz import describe_response
 from quizapp.core.store import HISTORY_PAGE_SIZE, Attempt, AttemptSummary
 from quizapp.ui.context import app_context, load_decks_in_full
 from quizapp.ui.format import counted, local_time, percent
+from quizapp.ui.widgets.footer import KeysFooter
 
 
 def passed_text(passed: bool | None, status: str) -> str:
@@ -73,7 +74,7 @@ class HistoryScreen(Screen[None]):
         table = AttemptsTable(id="history", cursor_type="row", zebra_stripes=True)
         table.add_columns("Date", "Mode", "Score", "Result", "Deck")
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "History"
@@ -186,7 +187,7 @@ class AttemptScreen(Screen[None]):
             table.add_column("Your answer", width=24)
             table.add_column("Question", width=max(20, self.app.size.width - 50))
             yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._load()

@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from quizapp.core.decks.summary import DeckSummary
 from quizapp.core.decks.topics import TOPIC_TITLES
@@ -22,6 +22,7 @@ from quizapp.ui.context import AppContext, app_context, load_decks_in_full
 from quizapp.ui.format import percent
 from quizapp.ui.messages import LearnerChanged
 from quizapp.ui.widgets.deck_table import DeckTable, last_result, title_lines
+from quizapp.ui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from quizapp.core.decks.errors import DeckError
@@ -121,7 +122,7 @@ class HomeScreen(Screen[None]):
             # when the first one is found (`watch_deck_errors`): start-up has found none
             # yet (files are checked after the first frame), and a scrolling panel is
             # about 2 ms of that frame.
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         # The decks with a fresh summary and the remembered learner are known already

@@ -8,11 +8,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from quizapp.core.decks.model import TOPIC_TITLES, OrderCard
 from quizapp.core.quiz import QuizResult, QuizSession, describe_response, right_answer
 from quizapp.ui.widgets.feedback import PRESCRIBER_LINE
+from quizapp.ui.widgets.footer import KeysFooter
 
 
 class ResultsScreen(Screen[bool]):
@@ -90,7 +91,7 @@ class ResultsScreen(Screen[bool]):
                             yield Static(Content.assemble(*parts), classes="missed-detail")
             else:
                 yield Static("You answered every question correctly.", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review":

@@ -17,11 +17,12 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from quizapp.core.settings import Settings, save_settings
 from quizapp.ui.context import app_context
+from quizapp.ui.widgets.footer import KeysFooter
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class SettingsScreen(Screen[None]):
                     compact=True,
                 )
                 yield Static(field.help, classes="setting-help", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Settings"

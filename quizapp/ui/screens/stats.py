@@ -9,13 +9,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Header, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
 from quizapp.core.decks.model import Deck
 from quizapp.core.stats import MIN_TOPIC_ANSWERS, LearnerStats, learner_stats
 from quizapp.ui.context import app_context, load_decks_in_full
 from quizapp.ui.format import counted
+from quizapp.ui.widgets.footer import KeysFooter
 
 CHANGED = " (question changed since)"
 
@@ -67,7 +68,7 @@ class StatisticsScreen(Screen[None]):
             yield Static(id="stats-changed", markup=False, classes="section")
             yield Static(id="stats-flashcards", markup=False, classes="section")
             yield Sparkline([], id="stats-reviews")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"Statistics · {self.learner.name}"

@@ -4,8 +4,11 @@ Textual's `Footer` removes and mounts all its keys again after every `refresh_bi
 of its screen, one rebuild per call: submitting an answer asked for two (the answer
 widget locked, the screen's Submit turning into Next), showing the next question for
 more (a new answer widget, focus moving), each a layout of the screen and a batch of new
-widgets for the garbage collector. This one rebuilds at most once per screen refresh,
-and not at all when the keys it would show are the ones it shows.
+widgets for the garbage collector. On Home it was rebuilt three times between the first
+frame and the scores being shown, each time restyling every key (those of earlier
+rebuilds too, still watched) on the event loop while the scores loaded in a thread. This
+one rebuilds at most once per screen refresh, and not at all when the keys it would show
+are the ones it shows. Every screen and dialog uses it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from textual.widgets import Footer
 
 
 class KeysFooter(Footer):
-    """The footer of the question and flashcard screens (looks and works as `Footer`)."""
+    """The footer of every screen and dialog (looks and works as `Footer`)."""
 
     def __init__(self) -> None:
         super().__init__()
