@@ -26,10 +26,14 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.binding import BindingType
+    from textual.widget import Widget
 
 _marks: dict[str, float] = {}
 
@@ -64,15 +68,18 @@ def _finish() -> None:
     os._exit(0)
 
 
-def run_bare() -> None:
+def _run_until_painted(
+    compose: Callable[[], Iterator[Widget]], bindings: Sequence[BindingType] = ()
+) -> None:
+    """Run a plain Textual app composed by `compose`, marking its milestones up to its
+    first frame (then report and exit)."""
     from textual.app import App, ComposeResult
-    from textual.widgets import Footer, Header, Static
 
-    class Bare(App[None]):
+    class Plain(App[None]):
+        BINDINGS = list(bindings)
+
         def compose(self) -> ComposeResult:
-            yield Header()
-            yield Static("Hello from a bare Textual app.")
-            yield Footer()
+            yield from compose()
 
         def on_mount(self) -> None:
             _mark("mounted")
@@ -82,7 +89,19 @@ def run_bare() -> None:
             _finish()
 
     _mark("imported")
-    Bare().run(headless=True, size=(80, 24))
+    Plain().run(headless=True, size=(80, 24))
+
+
+def run_bare() -> None:
+    import textual.app  # noqa: F401  (imported before the mark, as by any app)
+    from textual.widgets import Footer, Header, Static
+
+    def compose() -> Iterator[Widget]:
+        yield Header()
+        yield Static("Hello from a bare Textual app.")
+        yield Footer()
+
+    _run_until_painted(compose)
 
 
 def run_widgets(rows: int) -> None:
@@ -92,40 +111,28 @@ def run_widgets(rows: int) -> None:
     line; a Footer with nine keys: a reference for how much of Home's start-up is
     Textual drawing Home, whatever the app reads or computes.
     """
+    import textual.app  # noqa: F401  (imported before the mark, as by any app)
     from rich.text import Text
-    from textual.app import App, ComposeResult
     from textual.binding import Binding
     from textual.containers import Vertical
     from textual.widgets import DataTable, Footer, Header, Static
 
-    class Widgets(App[None]):
-        BINDINGS = [
-            Binding(key, "bell", key.upper()) for key in ("enter", "f", "s", "h", "b", "l", "f1")
-        ]
+    def compose() -> Iterator[Widget]:
+        yield Header()
+        with Vertical():
+            yield Static(f"{rows} decks. Choose one and press Enter. ? lists the keys.")
+            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+            for label in ("Deck", "For", "Cards", "Last", "Best", "Due"):
+                table.add_column(Text(label))
+            for _ in range(rows):
+                cells = ("Diazepam (Valium): how it works", "patient", "40", "—", "—", "3")
+                table.add_row(*(Text(cell) for cell in cells))
+            yield table
+            yield Static("")
+        yield Footer()
 
-        def compose(self) -> ComposeResult:
-            yield Header()
-            with Vertical():
-                yield Static(f"{rows} decks. Choose one and press Enter. ? lists the keys.")
-                table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-                for label in ("Deck", "For", "Cards", "Last", "Best", "Due"):
-                    table.add_column(Text(label))
-                for _ in range(rows):
-                    cells = ("Diazepam (Valium): how it works", "patient", "40", "—", "—", "3")
-                    table.add_row(*(Text(cell) for cell in cells))
-                yield table
-                yield Static("")
-            yield Footer()
-
-        def on_mount(self) -> None:
-            _mark("mounted")
-
-        def on_ready(self) -> None:
-            _mark("painted")
-            _finish()
-
-    _mark("imported")
-    Widgets().run(headless=True, size=(80, 24))
+    keys = ("enter", "f", "s", "h", "b", "l", "f1")
+    _run_until_painted(compose, [Binding(key, "bell", key.upper()) for key in keys])
 
 
 def when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
