@@ -91,7 +91,6 @@ class QuizApp(App[None]):
             library=library,
             cache_folder=cache_folder,
         )
-        self.settings_file = settings_file
         self.startup_notes = list(startup_notes)
         self.home = HomeScreen(learner)
         """The home screen: the bottom of the stack for the app's whole life."""
@@ -156,7 +155,7 @@ class QuizApp(App[None]):
     @work(thread=True, group="settings", exit_on_error=False)
     def save_settings(self) -> None:
         """Write the settings file in the background."""
-        save_settings(self.context.settings, self.settings_file)
+        save_settings(self.context.settings, self.context.settings_file)
 
     @work(thread=True, group="decks", exit_on_error=False)
     def load_decks(self) -> None:

@@ -43,18 +43,18 @@ class AppContext:
     """Settings loaded at start-up, changed in place as the learner changes them."""
     clock: Clock
     """Source of the current time."""
-    library: DeckLibrary = field(default_factory=DeckLibrary)
+    settings_file: Path
+    """Where the settings are saved (the app and the settings screen write it)."""
+    library: DeckLibrary
     """Every deck file: summaries of the decks that validate (what Home lists), errors of
     the files that do not. Replaced, on the UI thread only, as files are checked."""
-    cache_folder: Path | None = None
-    """The validated-deck cache's folder (None: the user cache folder)."""
+    cache_folder: Path
+    """The validated-deck cache's folder."""
     decks: dict[str, Deck] = field(default_factory=dict)
     """The decks loaded in full so far (opened, studied, browsed), by id. Home lists
     from `library`; use `load_full_decks` to get a deck's cards."""
     learner: Learner | None = None
     """The learner whose answers are recorded (None until one is chosen)."""
-    settings_file: Path | None = None
-    """Where the settings are saved (the settings screen writes it; None: not saved)."""
     owner: str = field(default_factory=new_owner_token)
     """This window's token for claiming unfinished attempts (one window per attempt)."""
 

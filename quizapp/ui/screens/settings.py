@@ -155,11 +155,8 @@ class SettingsScreen(Screen[None]):
     @work(thread=True, group="settings-save", exit_on_error=False)
     def _save(self, field: Field, previous: int | float) -> None:
         settings = self.context.settings
-        target = self.context.settings_file
         try:
-            if target is None:
-                raise OSError("this app has no settings file")
-            save_settings(settings, target)
+            save_settings(settings, self.context.settings_file)
         except OSError as error:
             # Not saved: put the value back so what the app uses matches the file.
             self.app.call_from_thread(self._not_saved, field, previous, error)
