@@ -175,6 +175,20 @@ def screen_text(app: QuizApp) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
+async def run_palette_command(pilot: Pilot[object], words: str) -> None:
+    """Open the command palette, type `words` and press Enter on the first match."""
+    from textual.command import CommandPalette
+
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CommandPalette), pilot.app.screen_stack
+    await pilot.press(*words)
+    await pilot.pause(0.3)  # the palette searches its providers in the background
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def open_setup(pilot: Pilot[object]) -> None:
     """From Home (deck table focused), open the set-up dialog of the highlighted deck."""
     from quizapp.ui.dialogs.setup import QuizSetupModal

@@ -15,6 +15,7 @@ from snapshot_app import (
     load_deck,
     new_app,
     right_response,
+    run_palette_command,
     screen_text,
     seed_learner,
     seed_unfinished,
@@ -190,14 +191,7 @@ async def test_palette_cannot_start_a_quiz_inside_a_quiz(data_dir: Path) -> None
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await start_quiz(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"Quiz: Test deck")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_palette_command(pilot, "Quiz: Test deck")
         if isinstance(app.screen, CommandPalette):  # no match: close it
             await pilot.press("escape")
             await settle(pilot)
@@ -211,13 +205,7 @@ async def test_palette_starts_a_quiz_from_home(data_dir: Path) -> None:
     app = new_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"Quiz: Test deck")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_palette_command(pilot, "Quiz: Test deck")
         assert isinstance(app.screen, QuizSetupModal), app.screen_stack
 
 
@@ -379,13 +367,7 @@ async def test_palette_keys_command_lists_the_apps_keys(data_dir: Path) -> None:
     app = new_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"Keys")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_palette_command(pilot, "Keys")
         assert isinstance(app.screen, KeysModal), app.screen_stack
         text = screen_text(app)
         assert "Keys: Home" in text and "Review flashcards due" in text

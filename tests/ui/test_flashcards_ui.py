@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import fsrs
+from snapshot_app import run_palette_command
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -30,6 +31,7 @@ from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.app import QuizApp, make_app
 from quizapp.ui.screens.flashcards import FlashcardScreen
 from quizapp.ui.screens.home import HomeScreen
+from tests.helpers.clock import Clock
 
 TESTS = Path(__file__).resolve().parents[1]
 FIVE = TESTS / "data" / "decks" / "flashcards" / "five-cards.yaml"
@@ -37,16 +39,6 @@ WITH_QUIZ = TESTS / "data" / "decks" / "flashcards" / "include-quiz.yaml"
 FIVE_IDS = ["f-one", "f-two", "f-three", "f-four", "f-five"]
 START = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 SIZE = (80, 24)
-
-
-class Clock:
-    """The app's clock: stands still until the test moves it."""
-
-    def __init__(self, moment: datetime = START) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
 
 
 def seed(data_dir: Path, *, new_cards_per_day: int = 20) -> Learner:
@@ -140,7 +132,7 @@ def local(moment: datetime) -> str:
 async def test_full_review_session(data_dir: Path) -> None:
     learner = seed(data_dir)
     deck = load(FIVE)
-    app = new_app(data_dir, Clock())
+    app = new_app(data_dir, Clock(START))
     # Key presses after each flip: f-two lapses, f-three is Good (space), f-four Hard;
     # those three come back within minutes (learning steps) and are then rated Easy.
     keys = {"f-one": "4", "f-two": "1", "f-three": "space", "f-four": "2", "f-five": "4"}
@@ -232,7 +224,7 @@ async def test_full_review_session(data_dir: Path) -> None:
 async def test_undo_brings_the_card_back_and_removes_the_log_entry(data_dir: Path) -> None:
     learner = seed(data_dir)
     deck = load(FIVE)
-    app = new_app(data_dir, Clock())
+    app = new_app(data_dir, Clock(START))
     async with app.run_test(size=SIZE) as pilot:
         await home_ready(pilot)
         screen = await open_cards(pilot)
@@ -281,7 +273,7 @@ async def test_undo_brings_the_card_back_and_removes_the_log_entry(data_dir: Pat
 async def test_undo_of_a_later_review_restores_the_stored_row_exactly(data_dir: Path) -> None:
     learner = seed(data_dir)
     deck = load(FIVE)
-    clock = Clock()
+    clock = Clock(START)
     async with new_app(data_dir, clock).run_test(size=SIZE) as pilot:
         await home_ready(pilot)
         await open_cards(pilot)
@@ -319,7 +311,7 @@ async def test_card_edited_since_review_is_marked_and_keeps_its_schedule(
     deck_file.parent.mkdir()
     shutil.copy(FIVE, deck_file)
     old_hash = load(deck_file).card("f-one").content_hash()
-    clock = Clock()
+    clock = Clock(START)
     async with new_app(data_dir, clock, [deck_file]).run_test(size=SIZE) as pilot:
         await home_ready(pilot)
         await open_cards(pilot)
@@ -374,7 +366,7 @@ async def test_card_edited_since_review_is_marked_and_keeps_its_schedule(
 async def test_schedule_survives_restart(data_dir: Path) -> None:
     learner = seed(data_dir, new_cards_per_day=3)
     deck = load(FIVE)
-    clock = Clock()
+    clock = Clock(START)
 
     app = new_app(data_dir, clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -440,16 +432,11 @@ async def test_schedule_survives_restart(data_dir: Path) -> None:
 async def test_review_everything_due_from_the_command_palette(data_dir: Path) -> None:
     learner = seed(data_dir)
     five, with_quiz = load(FIVE), load(WITH_QUIZ)
-    app = new_app(data_dir, Clock(), [FIVE, WITH_QUIZ])
+    app = new_app(data_dir, Clock(START), [FIVE, WITH_QUIZ])
     async with app.run_test(size=(100, 30)) as pilot:
         home = await home_ready(pilot)
         assert home.due == {five.id: 5, with_quiz.id: 4}
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"Review everything due")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_palette_command(pilot, "Review everything due")
         screen = app.screen
         assert isinstance(screen, FlashcardScreen), app.screen_stack
         ids = [(card.deck_id, card.card_id) for card in screen.queue]
@@ -483,7 +470,7 @@ async def test_back_shows_a_card_review_date_other_than_the_decks(
     deck_file.write_text(
         text.replace("  - id: f-one\n", "  - id: f-one\n    reviewed: 2026-09-30\n"), "utf-8"
     )
-    app = new_app(data_dir, Clock(), [deck_file])
+    app = new_app(data_dir, Clock(START), [deck_file])
     async with app.run_test(size=SIZE) as pilot:
         await home_ready(pilot)
         screen = await open_cards(pilot)
