@@ -249,12 +249,13 @@ async def test_creating_a_learner_with_a_name_the_store_refuses_says_why(data_di
 async def test_flashcard_ratings_not_saved_are_shown_undone_in_the_queue_then_saved(
     data_dir: Path,
 ) -> None:
-    from ui.test_flashcards_ui import Clock, open_cards, seed
+    from tests.helpers.clock import Clock
+    from ui.test_flashcards_ui import START, open_cards, seed
     from ui.test_flashcards_ui import new_app as new_cards_app
 
     learner = seed(data_dir)
     db = paths.db_path(data_dir)
-    app = new_cards_app(data_dir, Clock())
+    app = new_cards_app(data_dir, Clock(START))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = await open_cards(pilot)

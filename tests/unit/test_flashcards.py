@@ -33,6 +33,7 @@ from quizapp.core.flashcards import (
 )
 from quizapp.core.store import NotFoundError, ScoreStore, StoredCardState, to_db_time
 from tests.conftest import local_timezone
+from tests.helpers.clock import Clock
 
 REPO = Path(__file__).resolve().parents[2]
 DECKS = REPO / "tests" / "data" / "decks"
@@ -45,16 +46,6 @@ SEQUENCE = [3, 3, 1, 2, 4, 3, 3]
 """Good, Good, Again, Hard, Easy, Good, Good: learning, review, lapse, relearning, review."""
 
 
-class Clock:
-    """A clock that stands still until set."""
-
-    def __init__(self, moment: datetime = START) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-
 def load(path: Path) -> Deck:
     result = load_decks([path])
     assert not result.errors, [str(error) for error in result.errors]
@@ -64,7 +55,7 @@ def load(path: Path) -> Deck:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture

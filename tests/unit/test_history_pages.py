@@ -10,33 +10,21 @@ from __future__ import annotations
 import re
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from quizapp.core.store import AttemptSummary, ScoreStore
 from quizapp.core.store.attempts import HISTORY_AFTER_SQL
+from tests.helpers.clock import Clock
 
 START = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
-class Clock:
-    """A clock that stands still until told to move (so attempts can share a moment)."""
-
-    def __init__(self) -> None:
-        self.moment = START
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture

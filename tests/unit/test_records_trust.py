@@ -18,7 +18,7 @@ import tempfile
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,28 +40,16 @@ from quizapp.core.store import (
 )
 from quizapp.core.store import database as database_module
 from quizapp.core.store.schema_check import expected_schema
+from tests.helpers.clock import Clock
 
 START = datetime(2025, 3, 1, 9, 30, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
 
-class Clock:
-    """A clock that stands still until told to move."""
-
-    def __init__(self) -> None:
-        self.moment = START
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from quizapp.core.store import (
     from_db_time,
     to_db_time,
 )
+from tests.helpers.clock import Clock
 
 REPO = Path(__file__).resolve().parents[2]
 WRITER = REPO / "tests" / "helpers" / "store_writer.py"
@@ -42,23 +43,9 @@ START = datetime(2025, 3, 1, 9, 30, 0, tzinfo=UTC)
 START_STAMP = "20250301T093000Z"
 
 
-class Clock:
-    """A clock that stands still until told to move."""
-
-    def __init__(self, moment: datetime = START) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture

@@ -17,28 +17,15 @@ import pytest
 from quizapp.core.store import SCHEMA_VERSION, ScoreStore, to_db_time
 from quizapp.core.store.schema import MIGRATIONS
 from tests.conftest import local_timezone
+from tests.helpers.clock import Clock
 
 START = datetime(2025, 3, 1, 9, 30, 0, tzinfo=UTC)
 DECKS = ("diazepam", "clonazepam")
 
 
-class Clock:
-    """A clock that stands still until told to move."""
-
-    def __init__(self, moment: datetime = START) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture
