@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import fsrs
 from textual.pilot import Pilot
@@ -22,6 +23,7 @@ from quizapp.core.quiz import QuizSession, QuizSettings
 from quizapp.core.settings import Settings, save_settings
 from quizapp.core.store import Learner, ScoreStore
 from quizapp.ui.app import QuizApp, make_app
+from quizapp.ui.screens.quiz import QuizScreen
 
 TESTS = Path(__file__).resolve().parent
 UI_DECKS = TESTS / "data" / "decks" / "ui"
@@ -187,6 +189,22 @@ async def run_palette_command(pilot: Pilot[object], words: str) -> None:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def resume_unfinished(pilot: Pilot[Any]) -> QuizScreen:
+    """From Home (deck table focused), resume the highlighted deck's unfinished attempt
+    (`seed_unfinished`): Enter, then "r" in the resume dialog."""
+    from quizapp.ui.dialogs.setup import ResumeModal
+
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ResumeModal), pilot.app.screen_stack
+    await pilot.press("r")
+    await settle(pilot)
+    quiz = pilot.app.screen
+    assert isinstance(quiz, QuizScreen), pilot.app.screen_stack
+    return quiz
 
 
 async def open_setup(pilot: Pilot[object]) -> None:

@@ -14,6 +14,7 @@ from snapshot_app import (
     answer,
     load_deck,
     new_app,
+    resume_unfinished,
     right_response,
     run_palette_command,
     screen_text,
@@ -71,14 +72,8 @@ async def test_results_show_false_when_false_was_picked(data_dir: Path, tmp_path
     seed_unfinished(data_dir, learner, deck, "q-order", wrong=frozenset({"q-tf"}))
     app = new_app(data_dir, [deck_file])
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, ResumeModal)
-        await pilot.press("r")
-        await settle(pilot)
-        assert isinstance(app.screen, QuizScreen)
-        await answer(pilot, app.screen.session.current)
+        quiz = await resume_unfinished(pilot)
+        await answer(pilot, quiz.session.current)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ResultsScreen)
@@ -257,11 +252,7 @@ async def test_footer_hides_answer_keys_once_submitted(data_dir: Path) -> None:
     seed_unfinished(data_dir, learner, deck, "q-order")
     app = new_app(data_dir)
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await resume_unfinished(pilot)
         assert "Move up" in footer_text(app)
         await pilot.press("enter")
         await settle(pilot)
@@ -401,11 +392,7 @@ async def test_question_and_feedback_show_together_at_80x24(data_dir: Path) -> N
     seed_unfinished(data_dir, learner, deck, "q-tf")
     app = new_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await resume_unfinished(pilot)
         await answer(pilot, app.screen.session.current, right=False)
         await pilot.pause(0.1)
         text = screen_text(app)
@@ -421,11 +408,7 @@ async def test_a_close_spelling_is_accepted_and_the_spelling_shown(data_dir: Pat
     seed_unfinished(data_dir, learner, deck, "q-typed")
     app = new_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await resume_unfinished(pilot)
         await answer(pilot, app.screen.session.current, typed="gamma-aminobutyric acd")
         text = " ".join(screen_text(app).split())
         assert "✓ Correct · accepted — the spelling is gamma-aminobutyric acid" in text
@@ -494,11 +477,7 @@ async def test_results_write_an_order_answer_with_arrows(data_dir: Path) -> None
     seed_unfinished(data_dir, learner, deck, "q-order")
     app = new_app(data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await resume_unfinished(pilot)
         given = await answer(pilot, app.screen.session.current, right=False)
         await pilot.press("enter")
         await settle(pilot)

@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from snapshot_app import ALL_TYPES, load_deck, new_app, screen_text, seed_unfinished, settle
+from snapshot_app import (
+    ALL_TYPES,
+    load_deck,
+    new_app,
+    resume_unfinished,
+    screen_text,
+    seed_unfinished,
+    settle,
+)
 from textual.pilot import Pilot
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
@@ -44,13 +52,7 @@ FIVE = Path(__file__).resolve().parents[1] / "data" / "decks" / "flashcards" / "
 
 async def resume_at(pilot: Pilot[Any], card_id: str) -> QuizScreen:
     """From Home, resume the seeded unfinished attempt: its next card is `card_id`."""
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    await pilot.press("r")
-    await settle(pilot)
-    quiz = pilot.app.screen
-    assert isinstance(quiz, QuizScreen), pilot.app.screen_stack
+    quiz = await resume_unfinished(pilot)
     assert quiz.session.current.id == card_id
     return quiz
 

@@ -21,6 +21,7 @@ from snapshot_app import (
     answer,
     load_deck,
     new_app,
+    resume_unfinished,
     screen_text,
     seed_history,
     seed_learner,
@@ -30,7 +31,7 @@ from snapshot_app import (
 from textual.pilot import Pilot
 
 from quizapp.ui.app import QuizApp
-from quizapp.ui.dialogs.setup import QuizSetupModal, ResumeModal
+from quizapp.ui.dialogs.setup import QuizSetupModal
 from quizapp.ui.screens.history import HistoryScreen
 from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.quiz import QuizScreen
@@ -72,14 +73,7 @@ async def at_home(pilot: Pilot[None]) -> None:
 async def resume(pilot: Pilot[None]) -> QuizScreen:
     """From Home, resume the seeded unfinished attempt."""
     await at_home(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, ResumeModal), pilot.app.screen_stack
-    await pilot.press("r")
-    await settle(pilot)
-    quiz = pilot.app.screen
-    assert isinstance(quiz, QuizScreen), pilot.app.screen_stack
-    return quiz
+    return await resume_unfinished(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
